@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Hot C kernels are always optimised, even in debug builds, so tests that run
+// real models stay fast; per-function target attributes keep one portable binary.
+let kernelCFlags: [CSetting] = [.unsafeFlags(["-O3", "-fno-math-errno"])]
+let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "SwiftLLM",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SwiftLLM", targets: ["SwiftLLM"]),
+        .executable(name: "swiftllm", targets: ["swiftllm"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "LLMRuntime", swiftSettings: swift5),
+        .target(name: "CLLMKernels", cSettings: kernelCFlags, linkerSettings: [.linkedLibrary("pthread")]),
+        .target(name: "LLMCPU", dependencies: ["LLMRuntime", "CLLMKernels"], swiftSettings: swift5),
+        .target(name: "LLMCheckpoint", dependencies: ["LLMRuntime", "CLLMKernels"], swiftSettings: swift5),
+        .target(name: "LLMTokenizer", dependencies: ["LLMCheckpoint"], swiftSettings: swift5),
+        .target(name: "LLMModels", dependencies: ["LLMRuntime", "LLMCheckpoint"], swiftSettings: swift5),
+        .target(name: "LLMEngine", dependencies: ["LLMModels", "LLMTokenizer", "LLMRuntime"], swiftSettings: swift5),
+        .target(name: "SwiftLLM", dependencies: ["LLMEngine", "LLMCPU"], swiftSettings: swift5),
+        .executableTarget(
+            name: "swiftllm",
+            dependencies: ["SwiftLLM", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swift5),
+        .testTarget(name: "LLMCheckpointTests", dependencies: ["LLMCheckpoint"], swiftSettings: swift5),
+        .testTarget(name: "LLMTokenizerTests", dependencies: ["LLMTokenizer"], swiftSettings: swift5),
+        .testTarget(name: "LLMCPUTests", dependencies: ["LLMCPU", "LLMCheckpoint"], swiftSettings: swift5),
+        .testTarget(name: "LLMModelsTests", dependencies: ["SwiftLLM"], swiftSettings: swift5),
+        .testTarget(name: "LLMEngineTests", dependencies: ["LLMEngine"], swiftSettings: swift5),
+    ]
+)

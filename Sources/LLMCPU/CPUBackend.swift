@@ -1,0 +1,95 @@
+import CLLMKernels
+import LLMRuntime
+
+/// The reference backend and the way SwiftLLM runs without a GPU: f32 activations,
+/// quantised weights read in place, hot loops in C with AVX2 when the CPU has it.
+public final class CPUBackend: Backend, @unchecked Sendable {
+    public struct Options: Sendable, Equatable {
+        /// Worker threads (including the caller); defaults to the machine's cores.
+        public var threads: Int
+        /// Multiply quantised weights with f32 activations instead of 8-bit quantised
+        /// activations: slower, and numerically what reference implementations do.
+        public var exactMatmul: Bool
+
+        public init(threads: Int = CPUInfo.coreCount, exactMatmul: Bool = false) {
+            self.threads = threads
+            self.exactMatmul = exactMatmul
+        }
+    }
+
+    public let options: Options
+    public let name = "cpu"
+    public let activationDType = DType.f32
+    let pool: OpaquePointer
+    /// Workspace of the linear kernels (quantised activations); grown to the largest
+    /// batch during the profiling step, then reused.
+    private var scratch: CPUBuffer?
+
+    public init(options: Options = Options()) throws {
+        guard options.threads >= 1, options.threads <= 1024 else {
+            throw RuntimeError.invalidArgument(op: "CPUBackend", reason: "threads must be in 1...1024 (got \(options.threads))")
+        }
+        guard let pool = llm_pool_create(Int32(options.threads)) else {
+            throw RuntimeError.invalidArgument(op: "CPUBackend", reason: "could not start \(options.threads) threads")
+        }
+        self.options = options
+        self.pool = pool
+    }
+
+    deinit { llm_pool_destroy(pool) }
+
+    public var deviceDescription: String {
+        let simd = llm_has_avx2() ? "AVX2" : "no AVX2"
+        return "CPU, \(options.threads) thread\(options.threads == 1 ? "" : "s"), \(simd)\(options.exactMatmul ? ", exact matmul" : "")"
+    }
+
+    /// Formats the matrix kernels read directly; others are expanded to f32 at upload.
+    static let directWeightTypes: Set<DType> = [.f32, .q4_0, .q4_1, .q8_0, .q4_K, .q6_K]
+
+    public func allocate(shape: [Int], dtype: DType) throws -> Tensor {
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw RuntimeError.invalidArgument(op: "allocate", reason: "negative dimension in \(shape)")
+        }
+        let count = shape.reduce(1, *)
+        guard count % dtype.blockElements == 0 else {
+            throw RuntimeError.invalidArgument(op: "allocate", reason: "\(count) elements is not a whole number of \(dtype.rawValue) blocks")
+        }
+        return Tensor(buffer: try CPUBuffer(byteCount: dtype.byteCount(elements: count)), shape: shape, dtype: dtype)
+    }
+
+    public func upload(weight: HostTensor) throws -> Tensor {
+        if Self.directWeightTypes.contains(weight.dtype) {
+            let buffer = CPUBuffer(borrowing: weight.data, byteCount: weight.byteCount, owner: weight.owner)
+            return Tensor(buffer: buffer, shape: weight.shape, dtype: weight.dtype)
+        }
+        let out = try allocate(shape: weight.shape, dtype: .f32)
+        guard llm_dequantize(weight.dtype.kernelTypeID, weight.data, try out.floats("upload"), Int64(weight.elementCount)) else {
+            throw RuntimeError.unsupportedDType(op: "upload", dtype: weight.dtype)
+        }
+        return out
+    }
+
+    public func write(_ source: UnsafeRawBufferPointer, to tensor: Tensor) throws {
+        guard source.count == tensor.byteCount else {
+            throw RuntimeError.shapeMismatch(op: "write", expected: "\(tensor.byteCount) bytes", got: "\(source.count) bytes")
+        }
+        if let base = source.baseAddress { try tensor.cpuPointer("write").copyMemory(from: base, byteCount: source.count) }
+    }
+
+    public func read(_ tensor: Tensor, into destination: UnsafeMutableRawBufferPointer) throws {
+        guard destination.count == tensor.byteCount else {
+            throw RuntimeError.shapeMismatch(op: "read", expected: "\(tensor.byteCount) bytes", got: "\(destination.count) bytes")
+        }
+        if let base = destination.baseAddress { base.copyMemory(from: try tensor.cpuPointer("read"), byteCount: destination.count) }
+    }
+
+    public func synchronize() throws {}
+
+    /// A scratch area of at least `bytes`, reused across calls.
+    func scratch(bytes: Int) throws -> UnsafeMutableRawPointer {
+        if let scratch, scratch.byteCount >= bytes { return scratch.pointer }
+        let grown = try CPUBuffer(byteCount: bytes)
+        scratch = grown
+        return grown.pointer
+    }
+}

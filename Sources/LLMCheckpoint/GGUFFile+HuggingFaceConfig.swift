@@ -1,0 +1,168 @@
+import Foundation
+
+extension GGUFFile {
+    /// Architectures whose GGUF metadata can be turned into an HF `config.json`, with
+    /// their HF class names.
+    public static let huggingFaceArchitectures: [String: String] = [
+        "llama": "LlamaForCausalLM",
+        "qwen2": "Qwen2ForCausalLM",
+        "qwen3": "Qwen3ForCausalLM",
+    ]
+
+    /// An HF-style `config.json` built from this file's metadata, so that a GGUF model
+    /// loads through the same config decoding as an HF folder.
+    /// - Throws: `unsupported` for architectures other than llama, qwen2, qwen3 or an
+    ///   unknown RoPE scaling type; `missingMetadata` naming the first absent required key.
+    public func huggingFaceConfigJSON() throws -> Data {
+        let config = try huggingFaceConfig()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(config)
+    }
+
+    func huggingFaceConfig() throws -> HuggingFaceConfig {
+        guard let arch = architecture else { throw CheckpointError.missingMetadata(file: path, key: "general.architecture") }
+        guard let className = Self.huggingFaceArchitectures[arch] else {
+            throw CheckpointError.unsupported(
+                file: path, field: "general.architecture",
+                value: "'\(arch)' (config conversion supports \(Self.huggingFaceArchitectures.keys.sorted()))")
+        }
+        let hidden = try requiredInt("\(arch).embedding_length")
+        let heads = try requiredInt("\(arch).attention.head_count")
+        guard heads > 0 else {
+            throw CheckpointError.malformed(
+                file: path, field: "\(arch).attention.head_count", expected: "a positive count", found: "\(heads)")
+        }
+        let kvHeads = try optionalInt("\(arch).attention.head_count_kv") ?? heads
+        var config = HuggingFaceConfig(
+            architectures: [className],
+            modelType: arch,
+            hiddenSize: hidden,
+            intermediateSize: try requiredInt("\(arch).feed_forward_length"),
+            numHiddenLayers: try requiredInt("\(arch).block_count"),
+            numAttentionHeads: heads,
+            numKeyValueHeads: kvHeads,
+            headDim: try optionalInt("\(arch).attention.key_length") ?? hidden / heads,
+            rmsNormEps: try requiredDouble("\(arch).attention.layer_norm_rms_epsilon"),
+            ropeTheta: try optionalDouble("\(arch).rope.freq_base") ?? 10000,
+            maxPositionEmbeddings: try requiredInt("\(arch).context_length"),
+            vocabSize: try vocabSize(arch: arch),
+            tieWordEmbeddings: info(named: "output.weight") == nil,
+            bosTokenID: try optionalInt("tokenizer.ggml.bos_token_id"),
+            eosTokenID: try optionalInt("tokenizer.ggml.eos_token_id"),
+            hiddenAct: "silu",
+            attentionBias: nil,
+            ropeScaling: try ropeScaling(arch: arch))
+        if arch != "qwen2" { config.attentionBias = info(named: "blk.0.attn_q.bias") != nil }
+        return config
+    }
+
+    private func vocabSize(arch: String) throws -> Int {
+        if let size = try optionalInt("\(arch).vocab_size") { return size }
+        if let tokens = metadata["tokenizer.ggml.tokens"]?.array { return tokens.count }
+        if let embedding = info(named: "token_embd.weight"), embedding.dimensions.count == 2 {
+            return embedding.dimensions[1]
+        }
+        throw CheckpointError.missingMetadata(file: path, key: "tokenizer.ggml.tokens")
+    }
+
+    private func ropeScaling(arch: String) throws -> HuggingFaceConfig.RopeScaling? {
+        let typeKey = "\(arch).rope.scaling.type"
+        guard let value = metadata[typeKey] else { return nil }
+        guard let type = value.string else {
+            throw CheckpointError.malformed(file: path, field: typeKey, expected: "a string", found: "\(value)")
+        }
+        switch type {
+        case "none":
+            return nil
+        case "linear", "yarn":
+            let factor = try requiredDouble("\(arch).rope.scaling.factor")
+            let original = try optionalInt("\(arch).rope.scaling.original_context_length")
+            return .init(type: type, ropeType: type, factor: factor, originalMaxPositionEmbeddings: original)
+        default:
+            throw CheckpointError.unsupported(file: path, field: typeKey, value: "'\(type)' (supported: linear, yarn)")
+        }
+    }
+
+    private func optionalInt(_ key: String) throws -> Int? {
+        guard let value = metadata[key] else { return nil }
+        guard let int = value.int else {
+            throw CheckpointError.malformed(file: path, field: key, expected: "an integer", found: "\(value.type) \(value)")
+        }
+        return int
+    }
+
+    private func requiredInt(_ key: String) throws -> Int {
+        guard let int = try optionalInt(key) else { throw CheckpointError.missingMetadata(file: path, key: key) }
+        return int
+    }
+
+    private func optionalDouble(_ key: String) throws -> Double? {
+        guard let value = metadata[key] else { return nil }
+        guard let double = value.decimalDouble else {
+            throw CheckpointError.malformed(file: path, field: key, expected: "a number", found: "\(value.type) \(value)")
+        }
+        return double
+    }
+
+    private func requiredDouble(_ key: String) throws -> Double {
+        guard let double = try optionalDouble(key) else { throw CheckpointError.missingMetadata(file: path, key: key) }
+        return double
+    }
+}
+
+/// The fields of an HF `config.json` that a GGUF file's metadata determines.
+struct HuggingFaceConfig: Encodable, Equatable {
+    struct RopeScaling: Encodable, Equatable {
+        var type: String
+        var ropeType: String
+        var factor: Double
+        var originalMaxPositionEmbeddings: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case type, factor
+            case ropeType = "rope_type"
+            case originalMaxPositionEmbeddings = "original_max_position_embeddings"
+        }
+    }
+
+    var architectures: [String]
+    var modelType: String
+    var hiddenSize: Int
+    var intermediateSize: Int
+    var numHiddenLayers: Int
+    var numAttentionHeads: Int
+    var numKeyValueHeads: Int
+    var headDim: Int
+    var rmsNormEps: Double
+    var ropeTheta: Double
+    var maxPositionEmbeddings: Int
+    var vocabSize: Int
+    var tieWordEmbeddings: Bool
+    var bosTokenID: Int?
+    var eosTokenID: Int?
+    var hiddenAct: String
+    var attentionBias: Bool?
+    var ropeScaling: RopeScaling?
+
+    enum CodingKeys: String, CodingKey {
+        case architectures
+        case modelType = "model_type"
+        case hiddenSize = "hidden_size"
+        case intermediateSize = "intermediate_size"
+        case numHiddenLayers = "num_hidden_layers"
+        case numAttentionHeads = "num_attention_heads"
+        case numKeyValueHeads = "num_key_value_heads"
+        case headDim = "head_dim"
+        case rmsNormEps = "rms_norm_eps"
+        case ropeTheta = "rope_theta"
+        case maxPositionEmbeddings = "max_position_embeddings"
+        case vocabSize = "vocab_size"
+        case tieWordEmbeddings = "tie_word_embeddings"
+        case bosTokenID = "bos_token_id"
+        case eosTokenID = "eos_token_id"
+        case hiddenAct = "hidden_act"
+        case attentionBias = "attention_bias"
+        case ropeScaling = "rope_scaling"
+    }
+}

@@ -1,0 +1,62 @@
+/// The mapping between Hugging Face Llama-family tensor names and llama.cpp's GGUF names.
+public enum GGUFTensorNames {
+    private static let global: [(hf: String, gguf: String)] = [
+        ("model.embed_tokens.weight", "token_embd.weight"),
+        ("model.norm.weight", "output_norm.weight"),
+        ("lm_head.weight", "output.weight"),
+    ]
+
+    /// Per-layer names without the `model.layers.N.` / `blk.N.` prefix.
+    private static let layer: [(hf: String, gguf: String)] = [
+        ("input_layernorm.weight", "attn_norm.weight"),
+        ("post_attention_layernorm.weight", "ffn_norm.weight"),
+        ("self_attn.q_proj.weight", "attn_q.weight"),
+        ("self_attn.k_proj.weight", "attn_k.weight"),
+        ("self_attn.v_proj.weight", "attn_v.weight"),
+        ("self_attn.o_proj.weight", "attn_output.weight"),
+        ("self_attn.q_proj.bias", "attn_q.bias"),
+        ("self_attn.k_proj.bias", "attn_k.bias"),
+        ("self_attn.v_proj.bias", "attn_v.bias"),
+        ("self_attn.o_proj.bias", "attn_output.bias"),
+        ("self_attn.q_norm.weight", "attn_q_norm.weight"),
+        ("self_attn.k_norm.weight", "attn_k_norm.weight"),
+        ("mlp.gate_proj.weight", "ffn_gate.weight"),
+        ("mlp.up_proj.weight", "ffn_up.weight"),
+        ("mlp.down_proj.weight", "ffn_down.weight"),
+    ]
+
+    private static let globalToGGUF = Dictionary(uniqueKeysWithValues: global.map { ($0.hf, $0.gguf) })
+    private static let globalToHF = Dictionary(uniqueKeysWithValues: global.map { ($0.gguf, $0.hf) })
+    private static let layerToGGUF = Dictionary(uniqueKeysWithValues: layer.map { ($0.hf, $0.gguf) })
+    private static let layerToHF = Dictionary(uniqueKeysWithValues: layer.map { ($0.gguf, $0.hf) })
+
+    /// The GGUF name of an HF tensor name, or nil when it has none.
+    public static func ggufName(forHF name: String) -> String? {
+        if let mapped = globalToGGUF[name] { return mapped }
+        guard let (layerIndex, rest) = split(name, prefix: "model.layers."), let mapped = layerToGGUF[rest] else {
+            return nil
+        }
+        return "blk.\(layerIndex).\(mapped)"
+    }
+
+    /// The HF name of a GGUF tensor name, or nil when it has none.
+    public static func hfName(forGGUF name: String) -> String? {
+        if let mapped = globalToHF[name] { return mapped }
+        guard let (layerIndex, rest) = split(name, prefix: "blk."), let mapped = layerToHF[rest] else { return nil }
+        return "model.layers.\(layerIndex).\(mapped)"
+    }
+
+    /// Splits `prefix` + decimal layer index + "." + rest.
+    private static func split(_ name: String, prefix: String) -> (Int, String)? {
+        guard name.hasPrefix(prefix) else { return nil }
+        let tail = name.dropFirst(prefix.count)
+        guard let dot = tail.firstIndex(of: ".") else { return nil }
+        let digits = tail[..<dot]
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let index = Int(digits) else {
+            return nil
+        }
+        // Reject "01" so that the mapping stays one-to-one.
+        guard String(index) == digits else { return nil }
+        return (index, String(tail[tail.index(after: dot)...]))
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import LLMCheckpoint
+import LLMRuntime
+
+/// Architecture names (HF `architectures[0]`) and how to build each. Adding an
+/// architecture is one file plus one line here.
+public enum ModelRegistry {
+    public typealias Factory = (_ configJSON: Data, _ weights: WeightLoader, _ limits: ForwardLimits) throws -> any CausalLM
+
+    static let llama: Factory = { json, weights, limits in
+        try Llama(config: decodeConfig(LlamaConfig.self, from: json), weights: weights, limits: limits)
+    }
+
+    public static let architectures: [String: Factory] = [
+        "LlamaForCausalLM": llama,
+        "MistralForCausalLM": llama,
+        "Qwen2ForCausalLM": llama,
+        "Qwen3ForCausalLM": llama,
+    ]
+
+    /// The architecture named by a config.json.
+    public static func architecture(of configJSON: Data) throws -> String {
+        struct Head: Decodable { var architectures: [String]? }
+        let head: Head
+        do { head = try JSONDecoder().decode(Head.self, from: configJSON) } catch {
+            throw ModelError.invalidConfig(field: "config.json", expected: "a JSON object", found: "\(error)")
+        }
+        guard let name = head.architectures?.first else {
+            throw ModelError.invalidConfig(field: "architectures", expected: "a list naming the model class", found: "nothing")
+        }
+        return name
+    }
+
+    public static func build(configJSON: Data, weights: WeightLoader, limits: ForwardLimits) throws -> any CausalLM {
+        let name = try architecture(of: configJSON)
+        guard let factory = architectures[name] else {
+            throw ModelError.unsupportedArchitecture(name, supported: architectures.keys.sorted())
+        }
+        return try factory(configJSON, weights, limits)
+    }
+
+    static func decodeConfig<T: Decodable>(_ type: T.Type, from json: Data) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: json)
+        } catch let error as ModelError {
+            throw error
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw ModelError.invalidConfig(field: path, expected: "a value of the right type", found: context.debugDescription)
+        } catch {
+            throw ModelError.invalidConfig(field: "config.json", expected: "valid JSON", found: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import LLMRuntime
+
+/// Inverse frequencies of a rotary embedding, with each scaling method computed as
+/// transformers computes it, so positions rotate identically.
+public struct RotaryEmbedding: Sendable {
+    public let config: RoPEConfig
+    public let headDim: Int
+    public let rotaryDim: Int
+    /// `max_position_embeddings` of the model (dynamic NTK scales past it).
+    public let maxPositions: Int
+    public let inverseFrequencies: [Float]
+    public let attentionScale: Float
+
+    public init(config: RoPEConfig, headDim: Int, maxPositions: Int) throws {
+        self.config = config
+        self.headDim = headDim
+        self.maxPositions = maxPositions
+        rotaryDim = Int(Double(headDim) * config.partialRotaryFactor)
+        guard rotaryDim >= 2, rotaryDim % 2 == 0, rotaryDim <= headDim else {
+            throw ModelError.invalidConfig(field: "partial_rotary_factor", expected: "an even rotary size in 2...\(headDim)", found: "\(rotaryDim)")
+        }
+        (inverseFrequencies, attentionScale) = try Self.frequencies(config, dim: rotaryDim, maxPositions: maxPositions, sequenceLength: nil)
+    }
+
+    /// Frequencies for a step whose longest sequence reaches `sequenceLength` tokens:
+    /// differs from `inverseFrequencies` only for dynamic NTK scaling past `maxPositions`.
+    public func frequencies(forSequenceLength length: Int) -> [Float] {
+        guard config.kind == .dynamic, length > maxPositions else { return inverseFrequencies }
+        return (try? Self.frequencies(config, dim: rotaryDim, maxPositions: maxPositions, sequenceLength: length).0) ?? inverseFrequencies
+    }
+
+    static func base(_ theta: Double, dim: Int) -> [Double] {
+        (0..<(dim / 2)).map { 1.0 / pow(theta, Double(2 * $0) / Double(dim)) }
+    }
+
+    static func frequencies(_ c: RoPEConfig, dim: Int, maxPositions: Int, sequenceLength: Int?) throws -> ([Float], Float) {
+        switch c.kind {
+        case .default:
+            return (base(c.theta, dim: dim).map(Float.init), 1)
+        case .linear:
+            return (base(c.theta, dim: dim).map { Float($0 / c.factor) }, 1)
+        case .dynamic:
+            let length = Double(max(sequenceLength ?? maxPositions, maxPositions))
+            let scaledTheta = c.theta * pow(c.factor * length / Double(maxPositions) - (c.factor - 1), Double(dim) / Double(dim - 2))
+            return (base(scaledTheta, dim: dim).map(Float.init), 1)
+        case .llama3:
+            let original = Double(c.originalMaxPositions ?? maxPositions)
+            let lowWavelength = original / c.lowFreqFactor
+            let highWavelength = original / c.highFreqFactor
+            let freqs = base(c.theta, dim: dim).map { f -> Float in
+                let wavelength = 2 * Double.pi / f
+                if wavelength < highWavelength { return Float(f) }
+                if wavelength > lowWavelength { return Float(f / c.factor) }
+                let smooth = (original / wavelength - c.lowFreqFactor) / (c.highFreqFactor - c.lowFreqFactor)
+                return Float((1 - smooth) * f / c.factor + smooth * f)
+            }
+            return (freqs, 1)
+        case .yarn:
+            return yarn(c, dim: dim, maxPositions: maxPositions)
+        }
+    }
+
+    private static func yarn(_ c: RoPEConfig, dim: Int, maxPositions: Int) -> ([Float], Float) {
+        let original = Double(c.originalMaxPositions ?? maxPositions)
+        let factor = c.factor
+        func mscale(_ scale: Double, _ m: Double = 1) -> Double { scale <= 1 ? 1 : 0.1 * m * log(scale) + 1 }
+        let attention: Double
+        if let a = c.attentionFactor {
+            attention = a
+        } else if let m = c.mscale, let all = c.mscaleAllDim, m != 0, all != 0 {
+            attention = mscale(factor, m) / mscale(factor, all)
+        } else {
+            attention = mscale(factor)
+        }
+        func correctionDim(_ rotations: Double) -> Double {
+            Double(dim) * log(original / (rotations * 2 * Double.pi)) / (2 * log(c.theta))
+        }
+        var low = correctionDim(c.betaFast), high = correctionDim(c.betaSlow)
+        if c.truncate { low = floor(low); high = ceil(high) }
+        low = max(low, 0)
+        high = min(high, Double(dim - 1))
+        if low == high { high += 0.001 }
+        // The ramp is evaluated in f32 as transformers does.
+        let freqs = (0..<(dim / 2)).map { i -> Float in
+            let posFreq = Float(pow(c.theta, Double(2 * i) / Double(dim)))
+            let extrapolation = 1 / posFreq
+            let interpolation = 1 / (Float(factor) * posFreq)
+            let ramp = min(max((Float(i) - Float(low)) / (Float(high) - Float(low)), 0), 1)
+            let keep = 1 - ramp
+            return interpolation * (1 - keep) + extrapolation * keep
+        }
+        return (freqs, Float(attention))
+    }
+}

@@ -1,0 +1,90 @@
+/// A compute device. Models are written against this protocol only; the composition
+/// root picks the concrete backend. Ops are enqueued in order and may run
+/// asynchronously: only `read` and `synchronize` wait for results, so a GPU backend
+/// needs no host synchronisation inside a forward pass. Activations are f32 on the CPU
+/// and bf16/f16 on GPUs; weights keep their checkpoint format where a kernel reads it.
+public protocol Backend: AnyObject, Sendable {
+    /// Short name: "cpu", "cuda".
+    var name: String { get }
+    /// What runs the work, for logs: CPU model and threads, GPU name.
+    var deviceDescription: String { get }
+    /// Element type of activations and KV cache on this backend.
+    var activationDType: DType { get }
+
+    func allocate(shape: [Int], dtype: DType) throws -> Tensor
+    /// Makes a checkpoint tensor usable by the kernels; zero-copy where possible.
+    func upload(weight: HostTensor) throws -> Tensor
+    func write(_ source: UnsafeRawBufferPointer, to tensor: Tensor) throws
+    /// Copies a tensor to the host, waiting for the work that produces it.
+    func read(_ tensor: Tensor, into destination: UnsafeMutableRawBufferPointer) throws
+    func synchronize() throws
+
+    /// out[t] = table[ids[t]] (ids i32 `[n]`, table `[vocab, dim]`, out `[n, dim]`).
+    func embedding(ids: Tensor, table: Tensor, out: Tensor) throws
+    /// With `residual`: residual += x, then out = rmsnorm(residual) * weight.
+    func rmsNorm(_ x: Tensor, residual: Tensor?, weight: Tensor, eps: Float, out: Tensor) throws
+    /// In-place RMSNorm over each `headDim` slice of `x` (per-head q/k norm).
+    func rmsNormHeads(_ x: Tensor, weight: Tensor, eps: Float) throws
+    /// out = x · weightᵀ (+ bias); x `[n, in]`, weight `[out, in]`, out `[n, out]`.
+    func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, out: Tensor) throws
+    /// Rotary embedding in place on q `[n, qHeads*headDim]` and k `[n, kvHeads*headDim]`.
+    func rope(q: Tensor, k: Tensor, positions: Tensor, rope: RotaryParams) throws
+    /// Stores K and V rows `[n, kvHeads*headDim]` into the cache slots of `slotMapping`.
+    func writeKV(key: Tensor, value: Tensor, keyCache: Tensor, valueCache: Tensor, slotMapping: Tensor) throws
+    /// Causal attention of the new tokens against the paged cache.
+    func attention(query: Tensor, keyCache: Tensor, valueCache: Tensor, metadata: AttentionMetadata,
+                   params: AttentionParams, out: Tensor) throws
+    /// out = act(x[:, :ff]) * x[:, ff:] for x `[n, 2*ff]`.
+    func gatedActivation(_ x: Tensor, kind: GatedActivation, out: Tensor) throws
+    func add(_ a: Tensor, _ b: Tensor, out: Tensor) throws
+    /// out[i] = x[rows[i]].
+    func gatherRows(_ x: Tensor, rows: Tensor, out: Tensor) throws
+}
+
+public enum GatedActivation: Sendable {
+    case silu, geluTanh
+}
+
+/// Rotary embedding settings resolved for one step: the inverse frequencies are a
+/// device tensor `[rotaryDim/2]` (recomputed by the model only for dynamic scaling).
+public struct RotaryParams: Sendable {
+    public var inverseFrequencies: Tensor
+    public var headDim: Int
+    public var rotaryDim: Int
+    public var queryHeads: Int
+    public var kvHeads: Int
+    /// Multiplier of cos and sin (YaRN's attention factor; 1 otherwise).
+    public var attentionScale: Float
+
+    public init(inverseFrequencies: Tensor, headDim: Int, rotaryDim: Int, queryHeads: Int, kvHeads: Int, attentionScale: Float) {
+        self.inverseFrequencies = inverseFrequencies
+        self.headDim = headDim
+        self.rotaryDim = rotaryDim
+        self.queryHeads = queryHeads
+        self.kvHeads = kvHeads
+        self.attentionScale = attentionScale
+    }
+}
+
+extension Backend {
+    /// Uploads host values into a new tensor.
+    public func tensor(_ values: [Float], shape: [Int]) throws -> Tensor {
+        let t = try allocate(shape: shape, dtype: .f32)
+        try values.withUnsafeBytes { try write($0, to: t) }
+        return t
+    }
+
+    public func tensor(_ values: [Int32], shape: [Int]) throws -> Tensor {
+        let t = try allocate(shape: shape, dtype: .i32)
+        try values.withUnsafeBytes { try write($0, to: t) }
+        return t
+    }
+
+    /// Reads a f32 tensor back to the host.
+    public func readFloats(_ tensor: Tensor) throws -> [Float] {
+        guard tensor.dtype == .f32 else { throw RuntimeError.unsupportedDType(op: "readFloats", dtype: tensor.dtype) }
+        var result = [Float](repeating: 0, count: tensor.elementCount)
+        try result.withUnsafeMutableBytes { try read(tensor, into: $0) }
+        return result
+    }
+}

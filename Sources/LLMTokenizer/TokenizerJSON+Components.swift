@@ -1,0 +1,216 @@
+/// Turns the decoded sections of `tokenizer.json` (+ `tokenizer_config.json`) into tokenizer
+/// components, rejecting what is not byte-level BPE with an error naming the field.
+extension TokenizerComponents {
+    init(
+        json: TokenizerJSON, file: String, config: TokenizerConfigJSON?, configFile: String,
+        fallbackChatTemplate: String?
+    ) throws(TokenizerError) {
+        let model = try Self.bpeModel(json.model, file: file)
+        let preTokenizer = try Self.preTokenizer(json.preTokenizer, file: file)
+        try Self.checkDecoder(json.decoder, field: "decoder", file: file)
+        self.init(preTokenizer: preTokenizer, model: model)
+        normalizer = try Self.normalizer(json.normalizer, field: "normalizer", file: file)
+        addedTokens = json.addedTokens.map {
+            AddedToken(
+                id: $0.id, content: $0.content, special: $0.special, singleWord: $0.singleWord, lstrip: $0.lstrip,
+                rstrip: $0.rstrip, normalized: $0.normalized)
+        }
+        for (index, token) in addedTokens.enumerated() where token.id < 0 {
+            throw .invalidField(
+                file: file, field: "added_tokens[\(index)].id", expected: "a non-negative id", found: "\(token.id)")
+        }
+        var processing = PostProcessing()
+        try processing.add(json.postProcessor, field: "post_processor", file: file)
+        prefixIDs = processing.prefix
+        suffixIDs = processing.suffix
+
+        let lookup = { (token: String) -> Int? in
+            json.addedTokens.last { $0.content == token }?.id ?? model.vocab[token]
+        }
+        if let name = config?.bosToken {
+            guard let id = lookup(name) else { throw .unknownToken(file: configFile, field: "bos_token", token: name) }
+            bosTokenID = id
+        } else if processing.hasTemplate, let first = processing.prefix.first {
+            bosTokenID = first
+        }
+        var eos: Set<Int> = []
+        if let name = config?.eosToken {
+            guard let id = lookup(name) else { throw .unknownToken(file: configFile, field: "eos_token", token: name) }
+            eos.insert(id)
+        }
+        for token in addedTokens where token.special && Self.endOfGenerationNames.contains(token.content) {
+            eos.insert(token.id)
+        }
+        eosTokenIDs = eos
+        if !processing.hasTemplate {
+            // Without a template post-processor, tokenizer_config.json says what to add.
+            if config?.addBOSToken == true {
+                guard let bos = bosTokenID else {
+                    throw .missingField(file: configFile, field: "bos_token", expected: "a token, as add_bos_token is true")
+                }
+                prefixIDs = [bos] + prefixIDs
+            }
+            if config?.addEOSToken == true {
+                guard let name = config?.eosToken, let id = lookup(name) else {
+                    throw .missingField(file: configFile, field: "eos_token", expected: "a token, as add_eos_token is true")
+                }
+                suffixIDs.append(id)
+            }
+        }
+        chatTemplate = config?.chatTemplate ?? fallbackChatTemplate
+    }
+
+    private static func bpeModel(_ json: ModelJSON, file: String) throws(TokenizerError) -> BPEModel {
+        if let type = json.type, type != "BPE" {
+            throw .unsupportedComponent(
+                file: file, field: "model.type", component: "model '\(type)'",
+                reason: "only byte-level BPE models are supported")
+        }
+        guard let vocab = json.vocab else { throw .missingField(file: file, field: "model.vocab", expected: "an object") }
+        guard let merges = json.merges else { throw .missingField(file: file, field: "model.merges", expected: "a list") }
+        if json.byteFallback {
+            throw .unsupportedComponent(
+                file: file, field: "model.byte_fallback", component: "BPE with byte_fallback",
+                reason: "SentencePiece-style BPE is not supported yet")
+        }
+        if let dropout = json.dropout, dropout > 0 {
+            throw .unsupportedComponent(
+                file: file, field: "model.dropout", component: "BPE dropout \(dropout)",
+                reason: "encoding must be deterministic")
+        }
+        if let prefix = json.continuingSubwordPrefix, !prefix.isEmpty {
+            throw .unsupportedComponent(
+                file: file, field: "model.continuing_subword_prefix", component: "continuing_subword_prefix",
+                reason: "not used by byte-level BPE")
+        }
+        if let suffix = json.endOfWordSuffix, !suffix.isEmpty {
+            throw .unsupportedComponent(
+                file: file, field: "model.end_of_word_suffix", component: "end_of_word_suffix",
+                reason: "not used by byte-level BPE")
+        }
+        var unknownID: Int?
+        if let unk = json.unkToken {
+            guard let id = vocab[unk] else { throw .unknownToken(file: file, field: "model.unk_token", token: unk) }
+            unknownID = id
+        }
+        return try BPEModel(
+            vocab: vocab, merges: merges.map(\.rule), ignoreMerges: json.ignoreMerges, unknownID: unknownID,
+            fuseUnknown: json.fuseUnk, lastDuplicateWins: true, file: file, mergesField: "model.merges")
+    }
+
+    private static func normalizer(_ json: NormalizerJSON?, field: String, file: String) throws(TokenizerError) -> Normalizer {
+        switch json {
+        case nil: return .none
+        case .nfc: return .nfc
+        case let .sequence(items):
+            var result = Normalizer.none
+            for (index, item) in items.enumerated() {
+                if try normalizer(item, field: "\(field).normalizers[\(index)]", file: file) == .nfc { result = .nfc }
+            }
+            return result
+        case let .unsupported(type):
+            throw .unsupportedComponent(
+                file: file, field: field, component: "normalizer '\(type)'", reason: "only NFC normalization is supported")
+        }
+    }
+
+    private static func preTokenizer(_ json: PreTokenizerJSON?, file: String) throws(TokenizerError) -> PreTokenizer {
+        var steps: [PreTokenizerStep] = []
+        try appendSteps(json, field: "pre_tokenizer", file: file, to: &steps)
+        guard steps.contains(where: { if case .byteLevel = $0 { return true } else { return false } }) else {
+            throw .unsupportedComponent(
+                file: file, field: "pre_tokenizer", component: "pre-tokenizer without ByteLevel",
+                reason: "only byte-level BPE is supported")
+        }
+        return PreTokenizer(steps: steps)
+    }
+
+    private static func appendSteps(
+        _ json: PreTokenizerJSON?, field: String, file: String, to steps: inout [PreTokenizerStep]
+    ) throws(TokenizerError) {
+        switch json {
+        case nil:
+            return
+        case let .sequence(items):
+            for (index, item) in items.enumerated() {
+                try appendSteps(item, field: "\(field).pretokenizers[\(index)]", file: file, to: &steps)
+            }
+        case let .split(.regex(regex), behavior, invert):
+            guard let pattern = SplitPattern(regex: regex) else {
+                throw .unsupportedComponent(
+                    file: file, field: "\(field).pattern.Regex", component: "split regex \(regex.debugDescription)",
+                    reason: "only the GPT-2, Llama 3 and Qwen2 patterns are implemented")
+            }
+            steps.append(.split(pattern, behavior, invert: invert))
+        case let .split(.string(text), behavior, invert):
+            steps.append(.split(.literal(Array(text.unicodeScalars)), behavior, invert: invert))
+        case let .byteLevel(addPrefixSpace, useRegex):
+            steps.append(.byteLevel(addPrefixSpace: addPrefixSpace, useRegex: useRegex))
+        case let .digits(individual):
+            steps.append(.digits(individual: individual))
+        case let .unsupported(type):
+            throw .unsupportedComponent(
+                file: file, field: "\(field).type", component: "pre-tokenizer '\(type)'",
+                reason: "supported: Sequence, Split, ByteLevel, Digits")
+        }
+    }
+
+    private static func checkDecoder(_ json: DecoderJSON?, field: String, file: String) throws(TokenizerError) {
+        switch json {
+        case .byteLevel:
+            return
+        case let .sequence(items):
+            for (index, item) in items.enumerated() {
+                try checkDecoder(item, field: "\(field).decoders[\(index)]", file: file)
+            }
+        case nil:
+            throw .unsupportedComponent(
+                file: file, field: field, component: "missing decoder", reason: "byte-level BPE needs a ByteLevel decoder")
+        case let .unsupported(type):
+            throw .unsupportedComponent(
+                file: file, field: "\(field).type", component: "decoder '\(type)'", reason: "supported: ByteLevel")
+        }
+    }
+}
+
+/// The ids a post-processor puts around a single text.
+private struct PostProcessing {
+    var prefix: [Int] = []
+    var suffix: [Int] = []
+    var hasTemplate = false
+
+    mutating func add(_ json: PostProcessorJSON?, field: String, file: String) throws(TokenizerError) {
+        switch json {
+        case nil, .byteLevel:
+            return
+        case let .sequence(items):
+            for (index, item) in items.enumerated() {
+                try add(item, field: "\(field).processors[\(index)]", file: file)
+            }
+        case let .clsSep(cls, sep):
+            hasTemplate = true
+            prefix = [cls]
+            suffix = [sep]
+        case let .template(single, specialTokens):
+            hasTemplate = true
+            prefix = []
+            suffix = []
+            var seenSequence = false
+            for (index, piece) in single.enumerated() {
+                switch piece {
+                case .sequence:
+                    seenSequence = true
+                case let .specialToken(name):
+                    guard let ids = specialTokens[name]?.ids else {
+                        throw .unknownToken(file: file, field: "\(field).single[\(index)].SpecialToken.id", token: name)
+                    }
+                    if seenSequence { suffix += ids } else { prefix += ids }
+                }
+            }
+        case let .unsupported(type):
+            throw .unsupportedComponent(
+                file: file, field: "\(field).type", component: "post-processor '\(type)'",
+                reason: "supported: ByteLevel, TemplateProcessing, RobertaProcessing, BertProcessing, Sequence")
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// A loaded model ready to generate: `let llm = try LLM(model: "model.gguf")`, then
+/// `llm.generate(["Hello"], params: .greedy)` or `for try await output in llm.stream(request)`.
+public final class LLM: @unchecked Sendable {
+    public let checkpoint: ModelCheckpoint
+    public let tokenizer: Tokenizer
+    public let backend: any Backend
+    public let model: any CausalLM
+    /// Why this device was chosen (for `--device auto`).
+    public let deviceChoice: String
+    private let engine: InferenceEngine
+    /// The engine runs one request at a time; its loop runs on the caller's or a
+    /// dedicated thread, never on the Swift concurrency pool.
+    private let lock = NSLock()
+
+    public init(model path: String, options: LLMOptions = LLMOptions(), progress: ((LoadProgress) -> Void)? = nil) throws {
+        checkpoint = try ModelCheckpoint.open(path: path)
+        if let gguf = checkpoint.gguf {
+            _ = gguf; throw EngineError.invalidRequest(field: "model", reason: "GGUF tokenizer pending")
+        } else {
+            tokenizer = try Tokenizer(directory: checkpoint.directory ?? path)
+        }
+        switch options.device {
+        case .cpu: deviceChoice = "cpu (requested)"
+        case .auto: deviceChoice = "cpu (no GPU backend in this build)"
+        }
+        backend = try CPUBackend(options: options.cpu)
+        let loader = WeightLoader(source: checkpoint.weights, backend: backend, expectedCount: 1) { loaded, total in
+            progress?(LoadProgress(loaded: loaded, total: total))
+        }
+        let limits = ForwardLimits(maxTokens: options.engine.maxBatchTokens, maxLogitRows: 1)
+        model = try ModelRegistry.build(configJSON: checkpoint.configJSON, weights: loader, limits: limits)
+        var eos = checkpoint.generationConfig?.eosTokenIDs ?? []
+        eos.append(contentsOf: tokenizer.eosTokenIDs.sorted())
+        engine = try InferenceEngine(model: model, tokenizer: tokenizer, eosTokenIDs: Array(Set(eos)).sorted(), options: options.engine)
+    }
+
+    /// Prompt plus generated tokens one request may reach.
+    public var maxModelLength: Int { engine.maxModelLength }
+
+    /// Generates for each prompt with the same parameters, in order.
+    public func generate(_ prompts: [Prompt], params: SamplingParams) throws -> [GenerationResult] {
+        try prompts.map { try generate(GenerationRequest(prompt: $0, params: params)) }
+    }
+
+    /// Generates one request on the calling thread, calling `onOutput` after each step.
+    public func generate(_ request: GenerationRequest, onOutput: (GenerationOutput) throws -> Void = { _ in }) throws -> GenerationResult {
+        lock.lock()
+        defer { lock.unlock() }
+        return try engine.generate(request, onOutput: onOutput)
+    }
+
+    /// Streams a request's outputs. Cancelling the consuming task stops the request at
+    /// the next step and frees its cache blocks.
+    public func stream(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationOutput, Error> {
+        AsyncThrowingStream { continuation in
+            let cancelled = CancellationFlag()
+            continuation.onTermination = { _ in cancelled.set() }
+            let thread = Thread { [self] in
+                do {
+                    _ = try generate(request) { output in
+                        if cancelled.isSet { throw CancellationError() }
+                        continuation.yield(output)
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            thread.name = "swiftllm-engine"
+            thread.start()
+        }
+    }
+}
+
+/// A flag set from one thread and read on another.
+final class CancellationFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import CLLMKernels
+import LLMRuntime
+import Testing
+@testable import LLMCPU
+
+@Suite("CPU kernels against naive references")
+struct CPUBackendTests {
+    static let matmulTypes: [DType] = [.q4_0, .q4_1, .q8_0, .q4_K, .q6_K, .q5_0, .q5_1, .q5_K, .f16, .bf16]
+
+    @Test("linear matches a f64 reference for every weight format, fast and exact", arguments: matmulTypes, [1, 2])
+    func linear(type: DType, threads: Int) throws {
+        let (tokens, inFeatures, outFeatures) = (5, 512, 37)
+        let bytes: [UInt8]
+        if type.isQuantized {
+            bytes = KernelReference.randomQuantized(type, rows: outFeatures, columns: inFeatures, seed: 7)
+        } else {
+            let values = KernelReference.randomFloats(outFeatures * inFeatures, seed: 7, scale: 0.1)
+            bytes = values.flatMap { v -> [UInt8] in
+                let bits: UInt16 = type == .f16 ? llm_fp32_to_fp16(v) : UInt16(v.bitPattern >> 16)
+                return [UInt8(bits & 0xFF), UInt8(bits >> 8)]
+            }
+        }
+        let weights = KernelReference.dequantize(type, bytes, count: outFeatures * inFeatures)
+        let x = KernelReference.randomFloats(tokens * inFeatures, seed: 11)
+        let expected = KernelReference.matmul(x, tokens: tokens, weights, outFeatures: outFeatures, inFeatures: inFeatures)
+        for exact in [false, true] {
+            let backend = try CPUBackend(options: .init(threads: threads, exactMatmul: exact))
+            // Formats read in place keep pointing at `bytes`; copy them so the view outlives the closure.
+            let owned = try bytes.withUnsafeBytes { raw in
+                try copyIfBorrowed(backend.upload(weight: HostTensor(shape: [outFeatures, inFeatures], dtype: type, data: raw.baseAddress!, owner: nil)),
+                                   backend: backend)
+            }
+            let input = try backend.tensor(x, shape: [tokens, inFeatures])
+            let out = try backend.allocate(shape: [tokens, outFeatures], dtype: .f32)
+            try backend.linear(input, weight: owned, bias: nil, out: out)
+            let error = KernelReference.maxRelativeError(try backend.readFloats(out), expected)
+            // 8-bit activations cost about 1% of the output range; exact mode is f32 rounding only.
+            #expect(error < (exact ? 1e-5 : 2e-2), "type \(type) exact \(exact) error \(error)")
+        }
+    }
+
+    func copyIfBorrowed(_ t: Tensor, backend: CPUBackend) throws -> Tensor {
+        let copy = try backend.allocate(shape: t.shape, dtype: t.dtype)
+        try copy.cpuPointer("test").copyMemory(from: t.cpuPointer("test"), byteCount: t.byteCount)
+        return copy
+    }
+
+    @Test("paged attention equals dense causal attention with GQA, across block boundaries")
+    func attention() throws {
+        let backend = try CPUBackend(options: .init(threads: 2))
+        let (qHeads, kvHeads, headDim, blockSize) = (4, 2, 16, 4)
+        let context = 11, newTokens = 3 // the last 3 of 11 positions are queried
+        let kvDim = kvHeads * headDim
+        let keys = KernelReference.randomFloats(context * kvDim, seed: 1)
+        let values = KernelReference.randomFloats(context * kvDim, seed: 2)
+        let queries = KernelReference.randomFloats(newTokens * qHeads * headDim, seed: 3)
+        let blockTable: [Int32] = [5, 0, 3] // scattered blocks
+        let keyCache = try backend.allocate(shape: [6, blockSize, kvHeads, headDim], dtype: .f32)
+        let valueCache = try backend.allocate(shape: [6, blockSize, kvHeads, headDim], dtype: .f32)
+        let slots = (0..<context).map { blockTable[$0 / blockSize] * Int32(blockSize) + Int32($0 % blockSize) }
+        try backend.writeKV(key: backend.tensor(keys, shape: [context, kvDim]), value: backend.tensor(values, shape: [context, kvDim]),
+                            keyCache: keyCache, valueCache: valueCache, slotMapping: backend.tensor(slots, shape: [context]))
+        let positions = (context - newTokens..<context).map(Int32.init)
+        let metadata = AttentionMetadata(
+            positions: try backend.tensor(positions, shape: [newTokens]), slotMapping: try backend.tensor(Array(slots.suffix(newTokens)), shape: [newTokens]),
+            queryStart: try backend.tensor([0, Int32(newTokens)], shape: [2]), blockTable: try backend.tensor(blockTable, shape: [1, 3]),
+            numTokens: newTokens, numSequences: 1, maxContextLength: context)
+        let params = AttentionParams(queryHeads: qHeads, kvHeads: kvHeads, headDim: headDim, scale: 0.25)
+        let out = try backend.allocate(shape: [newTokens, qHeads * headDim], dtype: .f32)
+        try backend.attention(query: backend.tensor(queries, shape: [newTokens, qHeads * headDim]), keyCache: keyCache, valueCache: valueCache,
+                              metadata: metadata, params: params, out: out)
+        var expected = [Float]()
+        for t in 0..<newTokens {
+            let pos = Int(positions[t])
+            for h in 0..<qHeads {
+                let kvh = h / (qHeads / kvHeads)
+                let q = Array(queries[(t * qHeads + h) * headDim ..< (t * qHeads + h + 1) * headDim])
+                let scores = (0...pos).map { j -> Double in
+                    (0..<headDim).reduce(0.0) { $0 + Double(q[$1]) * Double(keys[j * kvDim + kvh * headDim + $1]) } * 0.25
+                }
+                let m = scores.max()!
+                let e = scores.map { Foundation.exp($0 - m) }
+                let sum = e.reduce(0, +)
+                for d in 0..<headDim {
+                    expected.append(Float((0...pos).reduce(0.0) { $0 + e[$1] / sum * Double(values[$1 * kvDim + kvh * headDim + d]) }))
+                }
+            }
+        }
+        #expect(KernelReference.maxRelativeError(try backend.readFloats(out), expected) < 1e-5)
+    }
+
+    @Test("RMSNorm with fused residual add")
+    func rmsNorm() throws {
+        let backend = try CPUBackend(options: .init(threads: 2))
+        let x = KernelReference.randomFloats(3 * 64, seed: 4), r = KernelReference.randomFloats(3 * 64, seed: 5)
+        let w = KernelReference.randomFloats(64, seed: 6)
+        let residual = try backend.tensor(r, shape: [3, 64]), out = try backend.allocate(shape: [3, 64], dtype: .f32)
+        try backend.rmsNorm(backend.tensor(x, shape: [3, 64]), residual: residual, weight: backend.tensor(w, shape: [64]), eps: 1e-5, out: out)
+        let sum = zip(x, r).map(+)
+        var expected = [Float]()
+        for t in 0..<3 {
+            let row = sum[t * 64 ..< (t + 1) * 64]
+            let scale = 1 / (row.map { $0 * $0 }.reduce(0, +) / 64 + 1e-5).squareRoot()
+            expected += zip(row, w).map { $0 * scale * $1 }
+        }
+        #expect(try backend.readFloats(residual) == sum)
+        #expect(KernelReference.maxRelativeError(try backend.readFloats(out), expected) < 1e-5)
+    }
+
+    @Test("Out-of-range token ids and cache slots are errors, not crashes")
+    func badIndices() throws {
+        let backend = try CPUBackend(options: .init(threads: 1))
+        let table = try backend.tensor([Float](repeating: 1, count: 8), shape: [2, 4])
+        let out = try backend.allocate(shape: [1, 4], dtype: .f32)
+        #expect(throws: RuntimeError.self) { try backend.embedding(ids: backend.tensor([Int32(2)], shape: [1]), table: table, out: out) }
+        let cache = try backend.allocate(shape: [1, 2, 1, 4], dtype: .f32)
+        #expect(throws: RuntimeError.self) {
+            try backend.writeKV(key: out, value: out, keyCache: cache, valueCache: cache, slotMapping: backend.tensor([Int32(2)], shape: [1]))
+        }
+        #expect(throws: RuntimeError.self) { try backend.linear(out, weight: table, bias: nil, out: out) }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import SwiftLLM
+import Testing
+
+/// Tiny random-weight models of each architecture and RoPE scaling, against logits
+/// transformers computed from the same (bf16-rounded) weights in f32.
+@Suite("Tiny models against transformers")
+struct TinyModelTests {
+    struct Reference: Decodable {
+        var input_ids: [Int]
+        var logits_shape: [Int]
+        var greedy_prompt_ids: [Int]
+        var greedy_continuation: [Int]
+    }
+
+    static let names = ["llama-llama3", "llama-llama3-smooth", "llama-linear", "llama-dynamic", "llama-yarn", "mistral", "qwen2", "qwen3"]
+
+    // Both sides compute in f32 from identical weights; the difference is summation order
+    // only, so 1e-4 of the logit range is generous yet far below any real bug.
+    static let tolerance: Float = 1e-4
+
+    @Test("Logits at every position, prefilled and decoded token by token", arguments: names)
+    func logits(name: String) throws {
+        let folder = Fixtures.models.appendingPathComponent(name)
+        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: folder.appendingPathComponent("reference.json")))
+        let expected = try Fixtures.floats(folder.appendingPathComponent("logits.f32"))
+        let (seq, vocab) = (reference.logits_shape[0], reference.logits_shape[1])
+        let backend = try CPUBackend(options: .init(threads: 2))
+        let harness = try ModelHarness(path: folder.path, backend: backend)
+        let range = (expected.max()! - expected.min()!)
+        func check(_ got: [Float], position: Int, _ how: String) {
+            let want = Array(expected[position * vocab ..< (position + 1) * vocab])
+            let diff = zip(got, want).map { abs($0 - $1) }.max()!
+            #expect(diff <= Self.tolerance * range, "\(name) \(how) position \(position): max diff \(diff), range \(range)")
+        }
+        // Whole prompt in one forward.
+        check(try harness.logits(reference.input_ids, start: 0), position: seq - 1, "prefill")
+        // Dynamic NTK recomputes frequencies from the longest position of each step, so
+        // only a whole-sequence forward sees transformers' single frequency set.
+        guard name != "llama-dynamic" else { return }
+        for p in 0..<seq {
+            check(try harness.logits([reference.input_ids[p]], start: p), position: p, "decode")
+        }
+        // Chunks of 7 through the same cache.
+        var p = 0
+        while p < seq {
+            let end = min(seq, p + 7)
+            check(try harness.logits(Array(reference.input_ids[p..<end]), start: p), position: end - 1, "chunk")
+            p = end
+        }
+    }
+
+    @Test("Greedy continuation equals transformers' generate", arguments: names)
+    func greedy(name: String) throws {
+        let folder = Fixtures.models.appendingPathComponent(name)
+        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: folder.appendingPathComponent("reference.json")))
+        let harness = try ModelHarness(path: folder.path, backend: try CPUBackend(options: .init(threads: 2)))
+        let tokens = try harness.greedy(reference.greedy_prompt_ids, count: reference.greedy_continuation.count)
+        #expect(tokens == reference.greedy_continuation)
+    }
+}
