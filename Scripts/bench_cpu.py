@@ -22,17 +22,23 @@ def llama_cpp_child(model, threads, prompt_tokens, gen_tokens, repeats):
     import llama_cpp
     llm = llama_cpp.Llama(model_path=model, n_threads=threads, n_threads_batch=threads, n_ctx=2048,
                           n_batch=512, verbose=False)
+    n_vocab = llm.n_vocab()
+
+    def greedy():
+        row = llama_cpp.llama_get_logits_ith(llm.ctx, -1)
+        return int(numpy.argmax(numpy.ctypeslib.as_array(row, shape=(n_vocab,))))
+
     ids = llm.tokenize((PROMPT * (prompt_tokens // 4 + 1)).encode(), add_bos=False)[:prompt_tokens]
     pp, tg = [], []
     for r in range(repeats + 1):
         llm.reset()
         start = time.perf_counter()
         llm.eval(ids)
-        tok = int(numpy.argmax(llm.scores[llm.n_tokens - 1]))
+        tok = greedy()
         mid = time.perf_counter()
         for _ in range(gen_tokens - 1):
             llm.eval([tok])
-            tok = int(numpy.argmax(llm.scores[llm.n_tokens - 1]))
+            tok = greedy()
         end = time.perf_counter()
         if r == 0:
             continue  # warm-up

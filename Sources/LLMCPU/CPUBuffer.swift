@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LLMRuntime
 
 /// Host memory seen as a backend buffer: either owned (allocated here) or a view of
@@ -10,8 +13,10 @@ final class CPUBuffer: DeviceBuffer, @unchecked Sendable {
 
     init(byteCount: Int) throws {
         guard byteCount >= 0 else { throw RuntimeError.invalidArgument(op: "allocate", reason: "negative size \(byteCount)") }
-        pointer = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
-        pointer.initializeMemory(as: UInt8.self, repeating: 0, count: max(byteCount, 1))
+        // calloc maps large blocks lazily: a KV cache sized for the whole context costs
+        // resident memory only for the tokens actually cached.
+        guard let memory = calloc(max(byteCount, 1), 1) else { throw RuntimeError.outOfMemory(requestedBytes: byteCount) }
+        pointer = memory
         self.byteCount = byteCount
         owned = true
         owner = nil
@@ -25,7 +30,7 @@ final class CPUBuffer: DeviceBuffer, @unchecked Sendable {
         self.owner = owner
     }
 
-    deinit { if owned { pointer.deallocate() } }
+    deinit { if owned { free(pointer) } }
 }
 
 extension Tensor {

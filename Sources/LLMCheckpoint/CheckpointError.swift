@@ -19,6 +19,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
     /// A metadata key that is required is absent.
     case missingMetadata(file: String, key: String)
 
+    /// A message for users, naming the file and what was wrong.
     public var description: String {
         switch self {
         case let .io(path, reason):

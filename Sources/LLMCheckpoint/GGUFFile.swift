@@ -2,7 +2,7 @@ import LLMRuntime
 
 /// A GGUF checkpoint (versions 2 and 3): metadata, tensor table, and zero-copy access to
 /// tensor data through a read-only memory mapping.
-public final class GGUFFile: @unchecked Sendable {
+public final class GGUFFile: Sendable {
     /// Path the file was opened from.
     public var path: String { file.path }
     /// The mapping that backs every tensor returned by this file.

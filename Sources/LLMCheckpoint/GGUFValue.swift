@@ -15,6 +15,7 @@ public enum GGUFValueType: UInt32, Sendable, CaseIterable, CustomStringConvertib
         }
     }
 
+    /// The type's name as in the GGUF specification, lower-cased.
     public var description: String {
         switch self {
         case .uint8: return "uint8"
@@ -162,6 +163,7 @@ public enum GGUFValue: Sendable, Equatable {
 }
 
 extension GGUFValue: CustomStringConvertible {
+    /// The value for messages; long arrays are abbreviated.
     public var description: String {
         switch self {
         case let .uint8(v): return "\(v)"

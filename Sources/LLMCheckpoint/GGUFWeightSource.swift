@@ -10,7 +10,9 @@ import LLMRuntime
 public final class GGUFWeightSource: WeightSource {
     /// The underlying GGUF file.
     public let gguf: GGUFFile
+    /// The GGUF file's path.
     public var path: String { gguf.path }
+    /// HF names of the file's tensors (GGUF names for those without one), in file order.
     public let tensorNames: [String]
 
     private let ggufNameByName: [String: String]
@@ -51,8 +53,10 @@ public final class GGUFWeightSource: WeightSource {
     /// The GGUF tensor name behind `name` (an HF name, or a GGUF name without an HF one).
     public func ggufName(for name: String) -> String? { ggufNameByName[name] }
 
+    /// Whether `name` (an HF name, or a GGUF name without an HF one) is in the file.
     public func contains(_ name: String) -> Bool { ggufNameByName[name] != nil }
 
+    /// The tensor in HF layout: a zero-copy view, or for llama q/k a re-ordered copy.
     public func tensor(_ name: String) throws -> HostTensor {
         guard let ggufName = ggufNameByName[name] else {
             let expected = GGUFTensorNames.ggufName(forHF: name).map { " (GGUF name '\($0)')" } ?? ""

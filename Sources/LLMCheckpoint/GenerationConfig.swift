@@ -3,16 +3,25 @@ import Foundation
 /// The parts of an HF `generation_config.json` the engine uses. Unknown keys are
 /// ignored, `null` reads as absent, and `eos_token_id` may be one id or a list.
 public struct GenerationConfig: Decodable, Sendable, Equatable {
+    /// `bos_token_id`.
     public var bosTokenID: Int?
     /// End-of-sequence ids (empty when absent).
     public var eosTokenIDs: [Int]
+    /// `pad_token_id`.
     public var padTokenID: Int?
+    /// `do_sample`: false means greedy decoding.
     public var doSample: Bool?
+    /// `temperature`.
     public var temperature: Double?
+    /// `top_p`.
     public var topP: Double?
+    /// `top_k`.
     public var topK: Int?
+    /// `repetition_penalty`.
     public var repetitionPenalty: Double?
+    /// `max_new_tokens`.
     public var maxNewTokens: Int?
+    /// `max_length` (prompt plus generated tokens).
     public var maxLength: Int?
 
     /// A config with the given values; everything else absent.
@@ -46,6 +55,7 @@ public struct GenerationConfig: Decodable, Sendable, Equatable {
         case maxLength = "max_length"
     }
 
+    /// Decodes the JSON object; see the type's notes on tolerance.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         bosTokenID = try Self.int(c, .bosTokenID)

@@ -3,14 +3,18 @@ import Foundation
 /// A model on disk, opened from either a `.gguf` file or an HF folder (`config.json`
 /// plus safetensors weights). Gives the weights under HF names and an HF `config.json`
 /// either way.
-public final class ModelCheckpoint: @unchecked Sendable {
+public final class ModelCheckpoint: Sendable {
     /// The on-disk format.
     public enum Format: String, Sendable {
-        case gguf, safetensors
+        /// A single `.gguf` file.
+        case gguf
+        /// An HF folder with `config.json` and safetensors weights.
+        case safetensors
     }
 
     /// The path that was opened.
     public let path: String
+    /// Whether this is a GGUF file or an HF safetensors folder.
     public let format: Format
     /// The weights, under HF names and layouts.
     public let weights: any WeightSource

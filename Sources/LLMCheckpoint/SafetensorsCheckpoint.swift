@@ -3,7 +3,7 @@ import LLMRuntime
 
 /// The safetensors weights of an HF model folder: a single `model.safetensors`, or
 /// shards listed by `model.safetensors.index.json` (`weight_map`: tensor -> file).
-public final class SafetensorsCheckpoint: @unchecked Sendable {
+public final class SafetensorsCheckpoint: Sendable {
     /// Name of the single-file checkpoint in a folder.
     public static let singleFileName = "model.safetensors"
     /// Name of the shard index in a folder.

@@ -2,7 +2,7 @@ import LLMRuntime
 
 /// One safetensors file: an 8-byte little-endian header length, a JSON header, then the
 /// tensor data. Tensors are zero-copy views into a read-only mapping.
-public final class SafetensorsFile: @unchecked Sendable {
+public final class SafetensorsFile: Sendable {
     /// Path the file was opened from.
     public var path: String { file.path }
     /// The mapping that backs the tensors.

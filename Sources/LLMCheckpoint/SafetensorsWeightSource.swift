@@ -4,7 +4,9 @@ import LLMRuntime
 public final class SafetensorsWeightSource: WeightSource {
     /// The underlying checkpoint.
     public let checkpoint: SafetensorsCheckpoint
+    /// The folder or file path.
     public var path: String { checkpoint.path }
+    /// Tensor names as stored.
     public var tensorNames: [String] { checkpoint.tensorNames }
 
     /// Wraps `checkpoint`.
@@ -22,7 +24,9 @@ public final class SafetensorsWeightSource: WeightSource {
         }
     }
 
+    /// Whether a tensor called `name` is listed.
     public func contains(_ name: String) -> Bool { checkpoint.contains(name) }
 
+    /// A zero-copy view of the tensor called `name`.
     public func tensor(_ name: String) throws -> HostTensor { try checkpoint.tensor(named: name) }
 }

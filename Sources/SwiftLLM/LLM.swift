@@ -17,7 +17,7 @@ public final class LLM: @unchecked Sendable {
     public init(model path: String, options: LLMOptions = LLMOptions(), progress: ((LoadProgress) -> Void)? = nil) throws {
         checkpoint = try ModelCheckpoint.open(path: path)
         if let gguf = checkpoint.gguf {
-            _ = gguf; throw EngineError.invalidRequest(field: "model", reason: "GGUF tokenizer pending")
+            tokenizer = try Tokenizer(gguf: gguf)
         } else {
             tokenizer = try Tokenizer(directory: checkpoint.directory ?? path)
         }

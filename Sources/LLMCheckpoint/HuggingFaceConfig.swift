@@ -1,0 +1,55 @@
+/// The fields of an HF `config.json` that a GGUF file's metadata determines.
+struct HuggingFaceConfig: Encodable, Equatable {
+    struct RopeScaling: Encodable, Equatable {
+        var type: String
+        var ropeType: String
+        var factor: Double
+        var originalMaxPositionEmbeddings: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case type, factor
+            case ropeType = "rope_type"
+            case originalMaxPositionEmbeddings = "original_max_position_embeddings"
+        }
+    }
+
+    var architectures: [String]
+    var modelType: String
+    var hiddenSize: Int
+    var intermediateSize: Int
+    var numHiddenLayers: Int
+    var numAttentionHeads: Int
+    var numKeyValueHeads: Int
+    var headDim: Int
+    var rmsNormEps: Double
+    var ropeTheta: Double
+    var maxPositionEmbeddings: Int
+    var vocabSize: Int
+    var tieWordEmbeddings: Bool
+    var bosTokenID: Int?
+    var eosTokenID: Int?
+    var hiddenAct: String
+    var attentionBias: Bool?
+    var ropeScaling: RopeScaling?
+
+    enum CodingKeys: String, CodingKey {
+        case architectures
+        case modelType = "model_type"
+        case hiddenSize = "hidden_size"
+        case intermediateSize = "intermediate_size"
+        case numHiddenLayers = "num_hidden_layers"
+        case numAttentionHeads = "num_attention_heads"
+        case numKeyValueHeads = "num_key_value_heads"
+        case headDim = "head_dim"
+        case rmsNormEps = "rms_norm_eps"
+        case ropeTheta = "rope_theta"
+        case maxPositionEmbeddings = "max_position_embeddings"
+        case vocabSize = "vocab_size"
+        case tieWordEmbeddings = "tie_word_embeddings"
+        case bosTokenID = "bos_token_id"
+        case eosTokenID = "eos_token_id"
+        case hiddenAct = "hidden_act"
+        case attentionBias = "attention_bias"
+        case ropeScaling = "rope_scaling"
+    }
+}
