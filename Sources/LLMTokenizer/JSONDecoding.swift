@@ -11,6 +11,16 @@ struct JSONKey: CodingKey, ExpressibleByStringLiteral {
     init(stringLiteral value: String) { stringValue = value }
 }
 
+/// A coding key for a position in a JSON array.
+struct JSONIndexKey: CodingKey {
+    var intValue: Int?
+    var stringValue: String { "\(intValue ?? 0)" }
+
+    init(_ index: Int) { intValue = index }
+    init?(intValue: Int) { self.intValue = intValue }
+    init?(stringValue: String) { nil }
+}
+
 extension KeyedDecodingContainer where K == JSONKey {
     /// The value at `key`, or `fallback` when the key is absent or null.
     func value<T: Decodable>(_ key: JSONKey, default fallback: T) throws -> T {

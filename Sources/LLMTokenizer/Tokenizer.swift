@@ -31,7 +31,15 @@ public final class Tokenizer: Sendable {
         preTokenizer = parts.preTokenizer
         model = parts.model
         rawMatcher = AddedTokenMatcher(parts.addedTokens.filter { !$0.normalized }, asciiStrip: parts.asciiStrip)
-        normalizedMatcher = AddedTokenMatcher(parts.addedTokens.filter(\.normalized), asciiStrip: parts.asciiStrip)
+        // Tokens matched after normalization are normalized too, as HF does.
+        let normalizedTokens = parts.addedTokens.filter(\.normalized).map { token -> AddedToken in
+            var copy = token
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: parts.normalizer.apply(ArraySlice(token.content.unicodeScalars)))
+            copy.content = String(view)
+            return copy
+        }
+        normalizedMatcher = AddedTokenMatcher(normalizedTokens, asciiStrip: parts.asciiStrip)
         prefixIDs = parts.prefixIDs
         suffixIDs = parts.suffixIDs
         bosTokenID = parts.bosTokenID

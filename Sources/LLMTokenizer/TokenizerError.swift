@@ -16,6 +16,7 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable, Sendable 
     /// A merge, added token or special token names a token that is not in the vocabulary.
     case unknownToken(file: String, field: String, token: String)
 
+    /// A one-line message naming the file, the field and what was expected.
     public var description: String {
         switch self {
         case let .unreadableFile(file, reason):

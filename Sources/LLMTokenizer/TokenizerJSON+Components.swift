@@ -15,9 +15,10 @@ extension TokenizerComponents {
                 id: $0.id, content: $0.content, special: $0.special, singleWord: $0.singleWord, lstrip: $0.lstrip,
                 rstrip: $0.rstrip, normalized: $0.normalized)
         }
-        for (index, token) in addedTokens.enumerated() where token.id < 0 {
+        let idLimit = Self.idLimit(entries: model.vocab.count + addedTokens.count)
+        for (index, token) in addedTokens.enumerated() where token.id < 0 || token.id >= idLimit {
             throw .invalidField(
-                file: file, field: "added_tokens[\(index)].id", expected: "a non-negative id", found: "\(token.id)")
+                file: file, field: "added_tokens[\(index)].id", expected: "an id in 0..<\(idLimit)", found: "\(token.id)")
         }
         var processing = PostProcessing()
         try processing.add(json.postProcessor, field: "post_processor", file: file)
@@ -60,6 +61,12 @@ extension TokenizerComponents {
         chatTemplate = config?.chatTemplate ?? fallbackChatTemplate
     }
 
+    /// The largest id accepted (exclusive): ids may leave gaps, but not so many that the
+    /// id tables would be absurdly large.
+    private static func idLimit(entries: Int) -> Int {
+        2 * entries + 1024
+    }
+
     private static func bpeModel(_ json: ModelJSON, file: String) throws(TokenizerError) -> BPEModel {
         if let type = json.type, type != "BPE" {
             throw .unsupportedComponent(
@@ -88,13 +95,18 @@ extension TokenizerComponents {
                 file: file, field: "model.end_of_word_suffix", component: "end_of_word_suffix",
                 reason: "not used by byte-level BPE")
         }
+        let limit = idLimit(entries: vocab.count)
+        if let (token, id) = vocab.first(where: { $0.value < 0 || $0.value >= limit }) {
+            throw .invalidField(
+                file: file, field: "model.vocab.\(token)", expected: "an id in 0..<\(limit)", found: "\(id)")
+        }
         var unknownID: Int?
         if let unk = json.unkToken {
             guard let id = vocab[unk] else { throw .unknownToken(file: file, field: "model.unk_token", token: unk) }
             unknownID = id
         }
         return try BPEModel(
-            vocab: vocab, merges: merges.map(\.rule), ignoreMerges: json.ignoreMerges, unknownID: unknownID,
+            vocab: vocab, merges: merges, ignoreMerges: json.ignoreMerges, unknownID: unknownID,
             fuseUnknown: json.fuseUnk, lastDuplicateWins: true, file: file, mergesField: "model.merges")
     }
 

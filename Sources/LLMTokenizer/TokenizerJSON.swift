@@ -107,7 +107,7 @@ indirect enum PreTokenizerJSON: Decodable {
 struct ModelJSON: Decodable {
     var type: String?
     var vocab: [String: Int]?
-    var merges: [MergeJSON]?
+    var merges: [MergeRule]?
     var dropout: Double?
     var unkToken: String?
     var continuingSubwordPrefix: String?
@@ -127,7 +127,7 @@ struct ModelJSON: Decodable {
             return
         }
         vocab = try c.decode([String: Int].self, forKey: "vocab")
-        merges = try c.decode([MergeJSON].self, forKey: "merges")
+        merges = try MergesJSON.decode(from: c, forKey: "merges")
         dropout = try c.decodeIfPresent(Double.self, forKey: "dropout")
         unkToken = try c.decodeIfPresent(String.self, forKey: "unk_token")
         continuingSubwordPrefix = try c.decodeIfPresent(String.self, forKey: "continuing_subword_prefix")
@@ -138,25 +138,26 @@ struct ModelJSON: Decodable {
     }
 }
 
-/// One merge: `"a b"` (older files) or `["a", "b"]` (newer files, tokens may hold spaces).
-struct MergeJSON: Decodable {
-    var rule: MergeRule
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if let line = try? c.decode(String.self) {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-            guard parts.count == 2 else {
-                throw DecodingError.dataCorruptedError(
-                    in: c, debugDescription: "merge \(line.debugDescription) is not two tokens separated by one space")
+/// The merges list: `"a b"` strings (older files) or `["a", "b"]` pairs (newer files, whose
+/// tokens may hold spaces). The whole list is decoded in one format, then the other.
+enum MergesJSON {
+    static func decode(from c: KeyedDecodingContainer<JSONKey>, forKey key: JSONKey) throws -> [MergeRule] {
+        func corrupted(_ index: Int, _ message: String) -> DecodingError {
+            .dataCorrupted(.init(codingPath: c.codingPath + [key, JSONIndexKey(index)], debugDescription: message))
+        }
+        if let lines = try? c.decode([String].self, forKey: key) {
+            return try lines.enumerated().map { index, line in
+                let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+                guard parts.count == 2 else {
+                    throw corrupted(index, "merge \(line.debugDescription) is not two tokens separated by one space")
+                }
+                return MergeRule(left: String(parts[0]), right: String(parts[1]))
             }
-            rule = MergeRule(left: String(parts[0]), right: String(parts[1]))
-        } else {
-            let pair = try c.decode([String].self)
-            guard pair.count == 2 else {
-                throw DecodingError.dataCorruptedError(in: c, debugDescription: "merge has \(pair.count) tokens, not 2")
-            }
-            rule = MergeRule(left: pair[0], right: pair[1])
+        }
+        let pairs = try c.decode([[String]].self, forKey: key)
+        return try pairs.enumerated().map { index, pair in
+            guard pair.count == 2 else { throw corrupted(index, "merge has \(pair.count) tokens, not 2") }
+            return MergeRule(left: pair[0], right: pair[1])
         }
     }
 }

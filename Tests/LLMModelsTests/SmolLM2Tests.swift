@@ -54,17 +54,22 @@ struct SmolLM2Tests {
             for (step, want) in prompt.greedy_ids.enumerated() {
                 let ours = row.argmax
                 if ours != want {
-                    // A divergence is legitimate only at a near-tie, seen from both sides.
+                    // A divergence is legitimate only at a near-tie, seen from both sides: the
+                    // other's token is our runner-up and each side's gap is within the limit.
+                    // Exact mode: 1e-3 relative. Fast mode: 1 logit, under the error of 8-bit
+                    // activations (llama.cpp's logits differ from transformers' by up to 0.87 here).
                     let info = prompt.greedy_steps[step]
-                    let (refChosen, refRunnerUp, refRunnerUpLogit) = (Float(info[0]), Int(info[1]), Float(info[2]))
-                    // Exact mode: within 1e-3 relative. Fast mode: within 1 logit, under the
-                    // error bound of 8-bit activations (llama.cpp's own logits differ from
-                    // transformers' by up to 0.87 on these prompts).
-                    let refGap = exact ? (refChosen - refRunnerUpLogit) / abs(refChosen) : refChosen - refRunnerUpLogit
-                    let ourGap = exact ? (row[ours] - row[want]) / abs(row[ours]) : row[ours] - row[want]
+                    let refChosen = Float(info[0])
+                    // The reference logit of our token: recorded when it was the runner-up, or
+                    // among the top 20 kept for the last prompt position.
+                    var refOurs: Float? = Int(info[1]) == ours ? Float(info[2]) : nil
+                    if step == 0, let entry = prompt.last_position_top.first(where: { Int($0[0]) == ours }) { refOurs = Float(entry[1]) }
                     let ourSecond = row.indices.filter { $0 != ours }.max { row[$0] < row[$1] }!
+                    func gap(_ top: Float, _ other: Float) -> Float { exact ? (top - other) / abs(top) : top - other }
+                    let refGap = refOurs.map { gap(refChosen, $0) } ?? .infinity
+                    let ourGap = gap(row[ours], row[want])
                     let limit: Float = exact ? 1e-3 : 1
-                    #expect(refRunnerUp == ours && refGap <= limit && ourSecond == want && ourGap <= limit,
+                    #expect(ourSecond == want && ourGap <= limit && refGap <= limit,
                             "\(prompt.name) step \(step): ours \(ours) vs \(want), reference gap \(refGap), our gap \(ourGap)")
                     diverged.append("\(prompt.name)@\(step)")
                     break

@@ -78,7 +78,7 @@ import Testing
     }
 
     @Test func mergeWithUnknownToken() {
-        let error = loadError(replacing: [("[\"a b\"]", "[\"a b\", [\"ab\", \"zz\"]]")])
+        let error = loadError(replacing: [("[\"a b\"]", "[[\"a\", \"b\"], [\"ab\", \"zz\"]]")])
         #expect(error == .unknownToken(file: "bad/tokenizer.json", field: "model.merges[1]", token: "zz"))
     }
 
@@ -107,6 +107,12 @@ import Testing
         #expect(
             loadError(replacing: [("{\"type\": \"ByteLevel\", \"add_prefix_space\"", "{\"type\": \"Digits\", \"add_prefix_space\"")])?.field
                 == "pre_tokenizer")
+    }
+
+    @Test func idsOutOfRange() {
+        #expect(loadError(replacing: [("\"ab\": 2", "\"ab\": 99999999")])?.field == "model.vocab.ab")
+        #expect(loadError(replacing: [("\"ab\": 2", "\"ab\": -2")])?.field == "model.vocab.ab")
+        #expect(loadError(replacing: [("\"id\": 3,", "\"id\": 4000000000,")])?.field == "added_tokens[0].id")
     }
 
     @Test func badAddedToken() {
