@@ -29,10 +29,10 @@ let package = Package(
             name: "swiftllm",
             dependencies: ["SwiftLLM", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swift5),
-        .testTarget(name: "LLMCheckpointTests", dependencies: ["LLMCheckpoint"], swiftSettings: swift5),
-        .testTarget(name: "LLMTokenizerTests", dependencies: ["LLMTokenizer"], swiftSettings: swift5),
-        .testTarget(name: "LLMCPUTests", dependencies: ["LLMCPU", "LLMCheckpoint"], swiftSettings: swift5),
+        .testTarget(name: "LLMCheckpointTests", dependencies: ["LLMCheckpoint", "LLMRuntime"], swiftSettings: swift5),
+        .testTarget(name: "LLMTokenizerTests", dependencies: ["LLMTokenizer", "LLMRuntime"], swiftSettings: swift5),
+        .testTarget(name: "LLMCPUTests", dependencies: ["LLMCPU", "LLMRuntime", "CLLMKernels"], swiftSettings: swift5),
         .testTarget(name: "LLMModelsTests", dependencies: ["SwiftLLM"], swiftSettings: swift5),
-        .testTarget(name: "LLMEngineTests", dependencies: ["LLMEngine"], swiftSettings: swift5),
+        .testTarget(name: "LLMEngineTests", dependencies: ["LLMEngine", "LLMRuntime"], swiftSettings: swift5),
     ]
 )

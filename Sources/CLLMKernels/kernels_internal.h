@@ -11,6 +11,7 @@ void llm_quantize_q8_K(const float *x, int64_t n, block_q8_K *y);
 /// Integer-path dot products of one weight row with one quantised activation row.
 typedef float (*llm_qdot_fn)(const void *w, const void *a, int64_t blocks);
 llm_qdot_fn llm_select_qdot(int w_type);
+llm_qdot_fn llm_select_qdot_variant(int w_type, bool avx2);
 float llm_dot_f32(const float *a, const float *b, int64_t n);
 
 static inline int64_t llm_min64(int64_t a, int64_t b) { return a < b ? a : b; }

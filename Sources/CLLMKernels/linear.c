@@ -2,6 +2,7 @@
 #include "kernels_internal.h"
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 
 /// Bytes of one quantised activation row for weights of format `w_type`, or 0 when
 /// the weights are multiplied in f32.
@@ -86,4 +87,18 @@ bool llm_linear(llm_pool *pool, const llm_linear_args *a) {
     }
     llm_pool_run(pool, matmul_task, &job);
     return true;
+}
+
+float llm_qdot_row(int w_type, const void *row, const float *x, int64_t n, bool portable) {
+    llm_qdot_fn dot = llm_select_qdot_variant(w_type, !portable && llm_has_avx2());
+    if (!dot) return NAN;
+    bool k_quant = w_type == LLM_Q4_K || w_type == LLM_Q6_K;
+    size_t bytes = act_row_bytes(w_type, n);
+    void *act = malloc(bytes);
+    if (!act) return NAN;
+    if (k_quant) llm_quantize_q8_K(x, n, act);
+    else llm_quantize_q8_act(x, n, act);
+    float r = dot(row, act, n / (k_quant ? QK_K : QK));
+    free(act);
+    return r;
 }

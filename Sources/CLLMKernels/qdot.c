@@ -78,15 +78,9 @@ static float dot_q6_K(const void *wv, const void *av, int64_t nb) {
         for (int half = 0; half < 2; half++, ql += 64, qh += 32, sc += 8, y += 128) {
             int32_t part[8] = {0};
             for (int l = 0; l < 32; l++) {
-                int is = l / 16;
-                int q1 = (int)((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
-                int q2 = (int)((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
-                int q3 = (int)((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
-                int q4 = (int)((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
-                part[is] += q1 * y[l];
-                part[is + 2] += q2 * y[l + 32];
-                part[is + 4] += q3 * y[l + 64];
-                part[is + 6] += q4 * y[l + 96];
+                int is = l / 16, q[4];
+                q6_K_values(ql, qh, l, q);
+                for (int g = 0; g < 4; g++) part[is + 2 * g] += q[g] * y[l + 32 * g];
             }
             for (int i = 0; i < 8; i++) total += sc[i] * part[i];
         }
@@ -116,13 +110,19 @@ AVX2 static inline __m256i mul_sum_us8(__m256i x, __m256i y) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(x, y), _mm256_set1_epi16(1));
 }
 
+/// Sum of signed(x) * signed(y) over 32 bytes: maddubs needs one unsigned operand, so
+/// the sign of x moves onto y.
+AVX2 static inline __m256i mul_sum_i8(__m256i x, __m256i y) {
+    return mul_sum_us8(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
+}
+
 AVX2 static float dot_q4_0_avx2(const void *wv, const void *av, int64_t nb) {
     const block_q4_0 *w = wv; const block_q8_act *a = av;
     __m256 acc = _mm256_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
         __m256i x = _mm256_sub_epi8(unpack_nibbles(w[b].qs), _mm256_set1_epi8(8));
         __m256i y = _mm256_loadu_si256((const __m256i *)a[b].qs);
-        __m256i p = mul_sum_us8(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
+        __m256i p = mul_sum_i8(x, y);
         __m256 d = _mm256_set1_ps(_cvtsh_ss(w[b].d) * a[b].d);
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc);
     }
@@ -149,7 +149,7 @@ AVX2 static float dot_q8_0_avx2(const void *wv, const void *av, int64_t nb) {
     for (int64_t b = 0; b < nb; b++) {
         __m256i x = _mm256_loadu_si256((const __m256i *)w[b].qs);
         __m256i y = _mm256_loadu_si256((const __m256i *)a[b].qs);
-        __m256i p = mul_sum_us8(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
+        __m256i p = mul_sum_i8(x, y);
         __m256 d = _mm256_set1_ps(_cvtsh_ss(w[b].d) * a[b].d);
         acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc);
     }
@@ -238,8 +238,9 @@ float llm_dot_f32(const float *a, const float *b, int64_t n) {
     return s;
 }
 
-llm_qdot_fn llm_select_qdot(int w_type) {
-    bool avx2 = llm_has_avx2();
+llm_qdot_fn llm_select_qdot(int w_type) { return llm_select_qdot_variant(w_type, llm_has_avx2()); }
+
+llm_qdot_fn llm_select_qdot_variant(int w_type, bool avx2) {
     switch (w_type) {
     case LLM_Q4_0: return avx2 ? dot_q4_0_avx2 : dot_q4_0;
     case LLM_Q4_1: return avx2 ? dot_q4_1_avx2 : dot_q4_1;

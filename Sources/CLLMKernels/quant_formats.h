@@ -41,4 +41,13 @@ static inline void k_scale_min(int j, const uint8_t *q, uint8_t *sc, uint8_t *m)
         *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
     }
 }
+
+/// The four 6-bit values (minus 32) that q6_K stores for element l (0..31) of each
+/// 32-element group of one 128-element half: groups 0..3 are elements l, l+32, l+64, l+96.
+static inline void q6_K_values(const uint8_t *ql, const uint8_t *qh, int l, int q[4]) {
+    q[0] = (int)((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
+    q[1] = (int)((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
+    q[2] = (int)((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+    q[3] = (int)((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+}
 #endif

@@ -40,6 +40,21 @@ struct CPUBackendTests {
         }
     }
 
+    @Test("Portable and AVX2 integer dot products agree", arguments: [DType.q4_0, .q4_1, .q8_0, .q4_K, .q6_K])
+    func portableDots(type: DType) throws {
+        let n = 512
+        let bytes = KernelReference.randomQuantized(type, rows: 1, columns: n, seed: 21)
+        let x = KernelReference.randomFloats(n, seed: 22)
+        let weights = KernelReference.dequantize(type, bytes, count: n)
+        let exact = zip(weights, x).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let scale = zip(weights, x).reduce(0.0) { $0 + abs(Double($1.0) * Double($1.1)) }
+        let (portable, best) = bytes.withUnsafeBytes { raw in
+            (llm_qdot_row(type.kernelTypeID, raw.baseAddress, x, Int64(n), true), llm_qdot_row(type.kernelTypeID, raw.baseAddress, x, Int64(n), false))
+        }
+        #expect(abs(Double(portable) - Double(best)) <= 1e-5 * scale, "\(type): \(portable) vs \(best)")
+        #expect(abs(Double(portable) - exact) <= 2e-2 * scale, "\(type): \(portable) vs exact \(exact)")
+    }
+
     func copyIfBorrowed(_ t: Tensor, backend: CPUBackend) throws -> Tensor {
         let copy = try backend.allocate(shape: t.shape, dtype: t.dtype)
         try copy.cpuPointer("test").copyMemory(from: t.cpuPointer("test"), byteCount: t.byteCount)

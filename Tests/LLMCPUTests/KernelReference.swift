@@ -2,27 +2,16 @@ import CLLMKernels
 import LLMRuntime
 
 /// Deterministic inputs and naive reference computations for kernel tests.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 enum KernelReference {
     static func randomFloats(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {
-        var rng = SeededGenerator(state: seed)
+        var rng = SplitMix64(state: seed)
         return (0..<count).map { _ in Float.random(in: -scale...scale, using: &rng) }
     }
 
     /// Random bytes for `rows` rows of a quantised format, with every fp16 scale field
     /// replaced by a small finite value so dequantised values are sane.
     static func randomQuantized(_ type: DType, rows: Int, columns: Int, seed: UInt64) -> [UInt8] {
-        var rng = SeededGenerator(state: seed)
+        var rng = SplitMix64(state: seed)
         let blocks = rows * columns / type.blockElements
         var bytes = (0..<(blocks * type.blockBytes)).map { _ in UInt8.random(in: 0...255, using: &rng) }
         let halfOffsets: [Int]

@@ -47,7 +47,7 @@ import Testing
         let original = try Fixture.bytes(fixture)
         let gguf = fixture.hasSuffix(".gguf")
         #expect(Self.exercise(original, gguf: gguf) == .parsed)
-        var rng = SplitMix64(seed: 0x5EED_0001 &+ UInt64(fixture.utf8.count))
+        var rng = SplitMix64(state: 0x5EED_0001 &+ UInt64(fixture.utf8.count))
         var rejected = 0
         for iteration in 0..<Self.iterations {
             // Every length of the first 64 bytes, then random cut points.
@@ -68,7 +68,7 @@ import Testing
         } else {
             headerEnd = try SafetensorsFile(path: Fixture.path(fixture)).dataOffset
         }
-        var rng = SplitMix64(seed: 0xF11B_0002 &+ UInt64(fixture.utf8.count))
+        var rng = SplitMix64(state: 0xF11B_0002 &+ UInt64(fixture.utf8.count))
         var outcomes: [Outcome: Int] = [:]
         for _ in 0..<Self.iterations {
             var bytes = original

@@ -1,5 +1,6 @@
 import Testing
 @testable import LLMEngine
+@testable import LLMRuntime
 
 @Suite struct SamplerTests {
     @Test func greedyPicksArgmaxWithLowestIndexOnTies() {

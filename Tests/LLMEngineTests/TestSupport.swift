@@ -1,5 +1,6 @@
 import Foundation
 @testable import LLMEngine
+@testable import LLMRuntime
 
 /// Deterministic pseudo-random logits for tests.
 func makeLogits(count: Int, seed: UInt64, scale: Float = 4) -> [Float] {

@@ -1,22 +1,11 @@
+import LLMRuntime
 import LLMTokenizer
 import Testing
 
 /// Random text of any Unicode scalars (unassigned and astral ones included) encodes without
 /// trouble and decodes back exactly (Llama 3 has a token for every byte).
 @Suite struct FuzzTests {
-    /// A small deterministic generator (SplitMix64).
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    static func randomText(_ rng: inout Generator) -> String {
+    static func randomText(_ rng: inout SplitMix64) -> String {
         var view = String.UnicodeScalarView()
         let pools: [ClosedRange<UInt32>] = [0...0x7F, 0x80...0x7FF, 0x800...0xD7FF, 0xE000...0xFFFF, 0x10000...0x10FFFF]
         for _ in 0..<Int.random(in: 0...40, using: &rng) {
@@ -29,7 +18,7 @@ import Testing
 
     @Test func randomTextRoundTrips() throws {
         guard let tokenizer = Assets.require(Assets.llama3, "Llama 3.2") else { return }
-        var rng = Generator(state: 42)
+        var rng = SplitMix64(state: 42)
         for _ in 0..<1000 {
             let text = Self.randomText(&rng)
             for parse in [true, false] {
@@ -43,7 +32,7 @@ import Testing
 
     @Test func randomIDsDecode() throws {
         guard let tokenizer = Assets.require(Assets.smolLM2, "SmolLM2 GGUF") else { return }
-        var rng = Generator(state: 7)
+        var rng = SplitMix64(state: 7)
         for _ in 0..<200 {
             let ids = (0..<Int.random(in: 0...20, using: &rng)).map { _ in Int.random(in: -10...60_000, using: &rng) }
             var stream = StreamingDetokenizer(tokenizer: tokenizer)

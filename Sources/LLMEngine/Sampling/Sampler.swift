@@ -1,3 +1,5 @@
+import LLMRuntime
+
 /// Host-side token sampler for one request; the reference the device sampler is tested
 /// against.
 ///

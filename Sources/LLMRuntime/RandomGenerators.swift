@@ -1,5 +1,5 @@
 /// The xoshiro256** pseudo-random generator (Blackman and Vigna), seeded through
-/// splitmix64. Small, fast, deterministic on every platform; each ``Sampler`` owns one,
+/// splitmix64. Small, fast, deterministic on every platform; each request's sampler owns one,
 /// so no random state is shared between requests.
 public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Equatable {
     private var s0: UInt64
