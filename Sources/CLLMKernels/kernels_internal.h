@@ -11,7 +11,16 @@ void llm_quantize_q8_K(const float *x, int64_t n, block_q8_K *y);
 /// Integer-path dot products of one weight row with one quantised activation row.
 typedef float (*llm_qdot_fn)(const void *w, const void *a, int64_t blocks);
 llm_qdot_fn llm_select_qdot(int w_type);
-llm_qdot_fn llm_select_qdot_variant(int w_type, bool avx2);
+/// The kernel of one instruction-set variant (LLM_KERNELS_*), or NULL when this CPU lacks it.
+llm_qdot_fn llm_select_qdot_variant(int w_type, int variant);
+llm_qdot_fn llm_qdot_avx2(int w_type);
+llm_qdot_fn llm_qdot_vnni(int w_type);
+float llm_dot_f32_avx2(const float *a, const float *b, int64_t n);
+float llm_portable_dot_q4_0(const void *w, const void *a, int64_t blocks);
+float llm_portable_dot_q4_1(const void *w, const void *a, int64_t blocks);
+float llm_portable_dot_q8_0(const void *w, const void *a, int64_t blocks);
+float llm_portable_dot_q4_K(const void *w, const void *a, int64_t blocks);
+float llm_portable_dot_q6_K(const void *w, const void *a, int64_t blocks);
 float llm_dot_f32(const float *a, const float *b, int64_t n);
 
 static inline int64_t llm_min64(int64_t a, int64_t b) { return a < b ? a : b; }

@@ -89,8 +89,8 @@ bool llm_linear(llm_pool *pool, const llm_linear_args *a) {
     return true;
 }
 
-float llm_qdot_row(int w_type, const void *row, const float *x, int64_t n, bool portable) {
-    llm_qdot_fn dot = llm_select_qdot_variant(w_type, !portable && llm_has_avx2());
+float llm_qdot_row(int w_type, const void *row, const float *x, int64_t n, int variant) {
+    llm_qdot_fn dot = llm_select_qdot_variant(w_type, variant);
     if (!dot) return NAN;
     bool k_quant = w_type == LLM_Q4_K || w_type == LLM_Q6_K;
     size_t bytes = act_row_bytes(w_type, n);

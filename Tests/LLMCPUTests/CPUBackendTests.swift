@@ -40,19 +40,23 @@ struct CPUBackendTests {
         }
     }
 
-    @Test("Portable and AVX2 integer dot products agree", arguments: [DType.q4_0, .q4_1, .q8_0, .q4_K, .q6_K])
-    func portableDots(type: DType) throws {
-        let n = 512
-        let bytes = KernelReference.randomQuantized(type, rows: 1, columns: n, seed: 21)
-        let x = KernelReference.randomFloats(n, seed: 22)
-        let weights = KernelReference.dequantize(type, bytes, count: n)
+    @Test("Every integer dot-product variant this CPU runs agrees with the portable one", arguments: [DType.q4_0, .q4_1, .q8_0, .q4_K, .q6_K])
+    func dotVariants(type: DType) throws {
+        let n = 512 + 32 * 3 // an odd block count exercises the unrolled loops' tails
+        let count = type.blockElements == 256 ? 768 : n
+        let bytes = KernelReference.randomQuantized(type, rows: 1, columns: count, seed: 21)
+        let x = KernelReference.randomFloats(count, seed: 22)
+        let weights = KernelReference.dequantize(type, bytes, count: count)
         let exact = zip(weights, x).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         let scale = zip(weights, x).reduce(0.0) { $0 + abs(Double($1.0) * Double($1.1)) }
-        let (portable, best) = bytes.withUnsafeBytes { raw in
-            (llm_qdot_row(type.kernelTypeID, raw.baseAddress, x, Int64(n), true), llm_qdot_row(type.kernelTypeID, raw.baseAddress, x, Int64(n), false))
+        let results = bytes.withUnsafeBytes { raw in
+            (0...Int(llm_best_kernel_variant())).map { llm_qdot_row(type.kernelTypeID, raw.baseAddress, x, Int64(count), Int32($0)) }
         }
-        #expect(abs(Double(portable) - Double(best)) <= 1e-5 * scale, "\(type): \(portable) vs \(best)")
-        #expect(abs(Double(portable) - exact) <= 2e-2 * scale, "\(type): \(portable) vs exact \(exact)")
+        #expect(results.count >= 1)
+        for value in results {
+            #expect(abs(Double(value) - Double(results[0])) <= 1e-5 * scale, "\(type): variants \(results)")
+        }
+        #expect(abs(Double(results[0]) - exact) <= 2e-2 * scale, "\(type): \(results[0]) vs exact \(exact)")
     }
 
     func copyIfBorrowed(_ t: Tensor, backend: CPUBackend) throws -> Tensor {

@@ -27,10 +27,14 @@ size_t llm_linear_scratch_bytes(int w_type, int64_t tokens, int64_t in_features,
 bool llm_linear_supported(int w_type);
 bool llm_linear(llm_pool *pool, const llm_linear_args *args);
 
-/// The integer-path dot product of one weight row with `x` (quantised to 8 bits first),
-/// with the portable or the best available implementation; NAN for formats without
-/// one. Lets tests check both implementations on any machine.
-float llm_qdot_row(int w_type, const void *row, const float *x, int64_t n, bool portable);
+/// Instruction-set variants of the integer dot-product kernels.
+enum { LLM_KERNELS_PORTABLE = 0, LLM_KERNELS_AVX2 = 1, LLM_KERNELS_VNNI = 2 };
+/// The best variant this CPU runs.
+int llm_best_kernel_variant(void);
+/// The integer-path dot product of one weight row with `x` (quantised to 8 bits first)
+/// by one kernel variant; NAN when the format has no such kernel or the CPU lacks the
+/// variant. Lets tests compare the variants.
+float llm_qdot_row(int w_type, const void *row, const float *x, int64_t n, int variant);
 
 /// Dot product of one weight row (format `type`, `n` elements) with f32 `x`, exact.
 float llm_row_dot_f32(int type, const void *row, const float *x, int64_t n, float *tmp);
