@@ -11,7 +11,7 @@ Usage: Scripts/bench_cpu.py --model PATH [--threads 1,2] [--prompt-tokens 128]
                             [--gen-tokens 64] [--repeats 3] [--swiftllm .build/release/swiftllm]
 Prints a Markdown table.
 """
-import argparse, json, os, resource, statistics, subprocess, sys, time
+import argparse, json, os, statistics, subprocess, sys, tempfile, time
 
 import numpy
 
@@ -49,14 +49,17 @@ def llama_cpp_child(model, threads, prompt_tokens, gen_tokens, repeats):
 
 
 def run_child(cmd):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    rows = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
-    # ru_maxrss of children is the largest child so far; each child runs alone, and
-    # children run in increasing size order is not guaranteed, so report it only when it grew.
+    """Runs one engine process; its own peak resident memory comes from wait4."""
+    with tempfile.TemporaryFile(mode="w+") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        if status != 0:
+            err.seek(0)
+            sys.exit("%s failed:\n%s" % (" ".join(cmd), err.read()))
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     for row in rows:
-        row["peak_rss_mib"] = row.get("peak_rss_mib") or (peak_kib / 1024 if peak_kib > before else None)
+        row["peak_rss_mib"] = usage.ru_maxrss / 1024
     return rows
 
 
