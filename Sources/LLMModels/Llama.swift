@@ -30,7 +30,8 @@ public final class Llama: CausalLM {
         backend = weights.backend
         let c = config
         let qDim = c.heads * c.headDim, kvDim = c.kvHeads * c.headDim
-        rotary = try RotaryEmbedding(config: c.rope, headDim: c.headDim, maxPositions: c.maxPositions)
+        let factors = weights.contains("rope_freqs.weight") ? try weights.source.dequantized("rope_freqs.weight") : nil
+        rotary = try RotaryEmbedding(config: c.rope, headDim: c.headDim, maxPositions: c.maxPositions, frequencyFactors: factors)
         inverseFrequencies = try backend.tensor(rotary.inverseFrequencies, shape: [rotary.inverseFrequencies.count])
         attentionParams = AttentionParams(queryHeads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim,
                                           scale: 1 / Float(c.headDim).squareRoot(), slidingWindow: c.slidingWindow)

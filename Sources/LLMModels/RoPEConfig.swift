@@ -1,3 +1,5 @@
+import Foundation
+
 /// Rotary embedding settings as checkpoints spell them: transformers 4 style
 /// (`rope_theta` + `rope_scaling`) or transformers 5 style (`rope_parameters`).
 public struct RoPEConfig: Sendable, Equatable {
@@ -77,5 +79,16 @@ public struct RoPEConfig: Sendable, Equatable {
         if kind == .llama3 && originalMaxPositions == nil {
             throw ModelError.invalidConfig(field: "\(field).original_max_position_embeddings", expected: "an integer for llama3 scaling", found: "nothing")
         }
+    }
+}
+
+extension RoPEConfig {
+    /// The RoPE settings of a whole config.json.
+    public static func decoded(from configJSON: Data) throws -> RoPEConfig {
+        struct Wrapper: Decodable {
+            let rope: RoPEConfig
+            init(from decoder: Decoder) throws { rope = try RoPEConfig(from: decoder) }
+        }
+        return try ModelRegistry.decodeConfig(Wrapper.self, from: configJSON).rope
     }
 }

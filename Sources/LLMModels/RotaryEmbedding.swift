@@ -12,22 +12,39 @@ public struct RotaryEmbedding: Sendable {
     public let inverseFrequencies: [Float]
     public let attentionScale: Float
 
-    public init(config: RoPEConfig, headDim: Int, maxPositions: Int) throws {
+    /// Frequencies divided element-wise by `frequencyFactors` where a checkpoint carries
+    /// them instead of a scaling config (llama.cpp stores Llama 3.1 scaling as the tensor
+    /// `rope_freqs.weight`).
+    public let frequencyFactors: [Float]?
+
+    public init(config: RoPEConfig, headDim: Int, maxPositions: Int, frequencyFactors: [Float]? = nil) throws {
         self.config = config
         self.headDim = headDim
         self.maxPositions = maxPositions
+        self.frequencyFactors = frequencyFactors
         rotaryDim = Int(Double(headDim) * config.partialRotaryFactor)
         guard rotaryDim >= 2, rotaryDim % 2 == 0, rotaryDim <= headDim else {
             throw ModelError.invalidConfig(field: "partial_rotary_factor", expected: "an even rotary size in 2...\(headDim)", found: "\(rotaryDim)")
         }
-        (inverseFrequencies, attentionScale) = try Self.frequencies(config, dim: rotaryDim, maxPositions: maxPositions, sequenceLength: nil)
+        if let factors = frequencyFactors, factors.count != rotaryDim / 2 || factors.contains(where: { !($0 > 0) }) {
+            throw ModelError.invalidConfig(field: "rope_freqs.weight", expected: "\(rotaryDim / 2) positive factors", found: "\(factors.count) values")
+        }
+        let (freqs, scale) = try Self.frequencies(config, dim: rotaryDim, maxPositions: maxPositions, sequenceLength: nil)
+        inverseFrequencies = Self.applying(frequencyFactors, to: freqs)
+        attentionScale = scale
+    }
+
+    static func applying(_ factors: [Float]?, to freqs: [Float]) -> [Float] {
+        guard let factors else { return freqs }
+        return zip(freqs, factors).map { $0 / $1 }
     }
 
     /// Frequencies for a step whose longest sequence reaches `sequenceLength` tokens:
     /// differs from `inverseFrequencies` only for dynamic NTK scaling past `maxPositions`.
     public func frequencies(forSequenceLength length: Int) -> [Float] {
         guard config.kind == .dynamic, length > maxPositions else { return inverseFrequencies }
-        return (try? Self.frequencies(config, dim: rotaryDim, maxPositions: maxPositions, sequenceLength: length).0) ?? inverseFrequencies
+        guard let freqs = try? Self.frequencies(config, dim: rotaryDim, maxPositions: maxPositions, sequenceLength: length).0 else { return inverseFrequencies }
+        return Self.applying(frequencyFactors, to: freqs)
     }
 
     static func base(_ theta: Double, dim: Int) -> [Double] {

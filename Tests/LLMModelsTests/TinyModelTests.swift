@@ -59,3 +59,47 @@ struct TinyModelTests {
         #expect(tokens == reference.greedy_continuation)
     }
 }
+
+/// llama.cpp stores Llama 3.1 scaling as per-frequency divisors (`rope_freqs.weight`) with
+/// no scaling config: the llama3 fixture's weights plus those divisors under a default
+/// RoPE config must give the llama3 reference logits.
+@Suite("RoPE frequency factors from the checkpoint")
+struct RoPEFrequencyFactorTests {
+    final class AddingTensor: WeightSource, @unchecked Sendable {
+        let base: any WeightSource
+        let name: String
+        let tensor: HostTensor
+        init(base: any WeightSource, name: String, tensor: HostTensor) { (self.base, self.name, self.tensor) = (base, name, tensor) }
+        var path: String { base.path }
+        var tensorNames: [String] { base.tensorNames + [name] }
+        func contains(_ n: String) -> Bool { n == name || base.contains(n) }
+        func tensor(_ n: String) throws -> HostTensor { n == name ? tensor : try base.tensor(n) }
+    }
+
+    @Test func llama3ScalingAsFactors() throws {
+        let folder = Fixtures.models.appendingPathComponent("llama-llama3")
+        let checkpoint = try ModelCheckpoint.open(path: folder.path)
+        var config = try JSONSerialization.jsonObject(with: checkpoint.configJSON) as! [String: Any]
+        let scaling = try RoPEConfig.decoded(from: checkpoint.configJSON)
+        let headDim = 16
+        let plain = try RotaryEmbedding(config: try RoPEConfig.decoded(from: JSONSerialization.data(withJSONObject: ["rope_theta": scaling.theta])), headDim: headDim, maxPositions: 256)
+        let scaled = try RotaryEmbedding(config: scaling, headDim: headDim, maxPositions: 256)
+        let factors = zip(plain.inverseFrequencies, scaled.inverseFrequencies).map { $0 / $1 }
+        config["rope_scaling"] = nil
+        config["rope_parameters"] = ["rope_type": "default", "rope_theta": scaling.theta]
+        let source = AddingTensor(base: checkpoint.weights, name: "rope_freqs.weight", tensor: .f32(factors, shape: [factors.count]))
+        let backend = try CPUBackend(options: .init(threads: 2))
+        let loader = WeightLoader(source: source, backend: backend, expectedCount: 1, progress: nil)
+        let model = try ModelRegistry.build(configJSON: JSONSerialization.data(withJSONObject: config), weights: loader, limits: ForwardLimits(maxTokens: 64, maxLogitRows: 1))
+        let reference = try JSONDecoder().decode(TinyModelTests.Reference.self, from: Data(contentsOf: folder.appendingPathComponent("reference.json")))
+        let expected = try Fixtures.floats(folder.appendingPathComponent("logits.f32"))
+        let vocab = reference.logits_shape[1], seq = reference.logits_shape[0]
+        let cache = try PagedKVCache(backend: backend, layers: model.spec.layers, numBlocks: 16, blockSize: 4, kvHeads: model.spec.kvHeads, headDim: headDim, dtype: .f32)
+        let builder = try ForwardBatchBuilder(backend: backend, maxTokens: 64, maxSequences: 1, maxBlocksPerSequence: 16, blockSize: 4)
+        let batch = try builder.build([SequenceChunk(tokens: reference.input_ids.map(Int32.init), startPosition: 0, blockTable: Array(0..<16), needsLogits: true)])
+        let got = try backend.readFloats(model.forward(batch, cache: cache))
+        let want = Array(expected[(seq - 1) * vocab ..< seq * vocab])
+        let range = expected.max()! - expected.min()!
+        #expect(zip(got, want).map { abs($0 - $1) }.max()! <= TinyModelTests.tolerance * range)
+    }
+}
