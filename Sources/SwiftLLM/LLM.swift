@@ -19,7 +19,7 @@ public final class LLM: @unchecked Sendable {
         if let gguf = checkpoint.gguf {
             tokenizer = try Tokenizer(gguf: gguf)
         } else {
-            tokenizer = try Tokenizer(directory: checkpoint.directory ?? path)
+            tokenizer = try Tokenizer.forModel(at: checkpoint.directory ?? path)
         }
         switch options.device {
         case .cpu: deviceChoice = "cpu (requested)"

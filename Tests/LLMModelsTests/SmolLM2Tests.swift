@@ -44,20 +44,19 @@ struct SmolLM2Tests {
         }
     }
 
-    @Test("Greedy continuations agree up to near-ties", arguments: [true, false])
-    func greedy(exact: Bool) throws {
+    /// Exact mode follows its own greedy path, which must equal transformers' up to
+    /// near-ties (each side's token is the other's runner-up within 1e-3 relative logit).
+    @Test("Greedy continuations agree up to near-ties (exact mode)")
+    func greedy() throws {
         let reference = try Self.reference()
-        let harness = try ModelHarness(path: Fixtures.smolLM2, backend: CPUBackend(options: .init(threads: 2, exactMatmul: exact)), maxTokens: 128)
+        let harness = try ModelHarness(path: Fixtures.smolLM2, backend: CPUBackend(options: .init(threads: 2, exactMatmul: true)), maxTokens: 128)
         var diverged = [String]()
         for prompt in reference.prompts {
             var row = try harness.logits(prompt.prompt_ids, start: 0)
             for (step, want) in prompt.greedy_ids.enumerated() {
                 let ours = row.argmax
                 if ours != want {
-                    // A divergence is legitimate only at a near-tie, seen from both sides: the
-                    // other's token is our runner-up and each side's gap is within the limit.
-                    // Exact mode: 1e-3 relative. Fast mode: 1 logit, under the error of 8-bit
-                    // activations (llama.cpp's logits differ from transformers' by up to 0.87 here).
+                    // A divergence is legitimate only at a near-tie, seen from both sides.
                     let info = prompt.greedy_steps[step]
                     let refChosen = Float(info[0])
                     // The reference logit of our token: recorded when it was the runner-up, or
@@ -65,10 +64,10 @@ struct SmolLM2Tests {
                     var refOurs: Float? = Int(info[1]) == ours ? Float(info[2]) : nil
                     if step == 0, let entry = prompt.last_position_top.first(where: { Int($0[0]) == ours }) { refOurs = Float(entry[1]) }
                     let ourSecond = row.indices.filter { $0 != ours }.max { row[$0] < row[$1] }!
-                    func gap(_ top: Float, _ other: Float) -> Float { exact ? (top - other) / abs(top) : top - other }
+                    func gap(_ top: Float, _ other: Float) -> Float { (top - other) / abs(top) }
                     let refGap = refOurs.map { gap(refChosen, $0) } ?? .infinity
                     let ourGap = gap(row[ours], row[want])
-                    let limit: Float = exact ? 1e-3 : 1
+                    let limit: Float = 1e-3
                     #expect(ourSecond == want && ourGap <= limit && refGap <= limit,
                             "\(prompt.name) step \(step): ours \(ours) vs \(want), reference gap \(refGap), our gap \(ourGap)")
                     diverged.append("\(prompt.name)@\(step)")
@@ -77,6 +76,30 @@ struct SmolLM2Tests {
                 row = try harness.logits([ours], start: prompt.prompt_ids.count + step)
             }
         }
-        print("SmolLM2 greedy (exact: \(exact)) diverged at near-ties: \(diverged)")
+        print("SmolLM2 greedy (exact) diverged at near-ties: \(diverged)")
+    }
+
+    /// Fast mode (8-bit activations, as llama.cpp computes) is fed transformers' greedy
+    /// tokens step by step, so every step is compared on the same context: the reference
+    /// token must be within 1 logit of our best (the error bound of 8-bit activations:
+    /// llama.cpp's own logits differ from transformers' by up to 0.87 on these prompts),
+    /// and our best must be the reference token at nearly every step.
+    @Test("Fast mode stays within the 8-bit error bound along the reference path")
+    func teacherForcedFast() throws {
+        let reference = try Self.reference()
+        let harness = try ModelHarness(path: Fixtures.smolLM2, backend: CPUBackend(options: .init(threads: 2)), maxTokens: 128)
+        var agree = 0, steps = 0
+        for prompt in reference.prompts {
+            var row = try harness.logits(prompt.prompt_ids, start: 0)
+            for (step, want) in prompt.greedy_ids.enumerated() {
+                let ours = row.argmax
+                #expect(row[ours] - row[want] <= 1, "\(prompt.name) step \(step): reference token \(want) is \(row[ours] - row[want]) below our best \(ours)")
+                agree += ours == want ? 1 : 0
+                steps += 1
+                row = try harness.logits([want], start: prompt.prompt_ids.count + step)
+            }
+        }
+        #expect(Double(agree) >= 0.9 * Double(steps), "top-1 agreement \(agree)/\(steps)")
+        print("SmolLM2 fast mode top-1 agreement with transformers: \(agree)/\(steps)")
     }
 }
