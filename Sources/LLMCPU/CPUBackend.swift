@@ -43,6 +43,15 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         return "CPU, \(options.threads) thread\(options.threads == 1 ? "" : "s"), \(simd)\(options.exactMatmul ? ", exact matmul" : "")"
     }
 
+    /// Every checkpoint format: those the kernels cannot read are expanded at upload.
+    public var weightTypes: Set<DType> { Set(DType.allCases).subtracting([.i32]) }
+
+    public func fillUniform(_ tensor: Tensor, seed: UInt64, low: Float, high: Float) throws {
+        let values = try tensor.floats("fillUniform")
+        var rng = SplitMix64(state: seed)
+        for i in 0..<tensor.elementCount { values[i] = low + (high - low) * Float(rng.next() >> 40) / Float(1 << 24) }
+    }
+
     /// Formats the matrix kernels read directly; others are expanded to f32 at upload.
     static let directWeightTypes: Set<DType> = [.f32, .q4_0, .q4_1, .q8_0, .q4_K, .q6_K]
 

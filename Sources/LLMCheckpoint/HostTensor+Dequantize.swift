@@ -4,7 +4,7 @@ import LLMRuntime
 extension HostTensor {
     /// Converts this tensor to f32 with the C kernels' `llm_dequantize`. `file` and
     /// `name` are only used in error messages.
-    func dequantizedValues(file: String, name: String) throws -> [Float] {
+    public func dequantizedValues(file: String, name: String) throws -> [Float] {
         let count = elementCount
         guard dtype.kernelTypeID >= 0 else {
             throw CheckpointError.unsupported(

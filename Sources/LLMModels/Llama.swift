@@ -30,7 +30,7 @@ public final class Llama: CausalLM {
         backend = weights.backend
         let c = config
         let qDim = c.heads * c.headDim, kvDim = c.kvHeads * c.headDim
-        let factors = weights.contains("rope_freqs.weight") ? try weights.source.dequantized("rope_freqs.weight") : nil
+        let factors = try weights.source.flatMap { $0.contains("rope_freqs.weight") ? try $0.dequantized("rope_freqs.weight") : nil }
         rotary = try RotaryEmbedding(config: c.rope, headDim: c.headDim, maxPositions: c.maxPositions, frequencyFactors: factors)
         inverseFrequencies = try backend.tensor(rotary.inverseFrequencies, shape: [rotary.inverseFrequencies.count])
         attentionParams = AttentionParams(queryHeads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim,
@@ -39,7 +39,8 @@ public final class Llama: CausalLM {
         embedTokens = try weights.load("model.embed_tokens.weight", shape: [c.vocabSize, c.hiddenSize])
         layers = try (0..<c.layers).map { i in
             let p = "model.layers.\(i)."
-            let hasQKNorm = weights.contains(p + "self_attn.q_norm.weight")
+            let hasQKNorm = weights.has(p + "self_attn.q_norm.weight", expectedByConfig: c.modelType == "qwen3")
+            let hasBias = weights.has(p + "self_attn.q_proj.bias", expectedByConfig: c.attentionBias)
             return LlamaLayer(
                 inputNorm: try weights.load(p + "input_layernorm.weight", shape: [c.hiddenSize]),
                 postAttentionNorm: try weights.load(p + "post_attention_layernorm.weight", shape: [c.hiddenSize]),
@@ -47,9 +48,9 @@ public final class Llama: CausalLM {
                 k: try weights.load(p + "self_attn.k_proj.weight", shape: [kvDim, c.hiddenSize]),
                 v: try weights.load(p + "self_attn.v_proj.weight", shape: [kvDim, c.hiddenSize]),
                 o: try weights.load(p + "self_attn.o_proj.weight", shape: [c.hiddenSize, qDim]),
-                qBias: try weights.loadIfPresent(p + "self_attn.q_proj.bias", shape: [qDim]),
-                kBias: try weights.loadIfPresent(p + "self_attn.k_proj.bias", shape: [kvDim]),
-                vBias: try weights.loadIfPresent(p + "self_attn.v_proj.bias", shape: [kvDim]),
+                qBias: hasBias ? try weights.load(p + "self_attn.q_proj.bias", shape: [qDim]) : nil,
+                kBias: hasBias ? try weights.load(p + "self_attn.k_proj.bias", shape: [kvDim]) : nil,
+                vBias: hasBias ? try weights.load(p + "self_attn.v_proj.bias", shape: [kvDim]) : nil,
                 qNorm: hasQKNorm ? try weights.load(p + "self_attn.q_norm.weight", shape: [c.headDim]) : nil,
                 kNorm: hasQKNorm ? try weights.load(p + "self_attn.k_norm.weight", shape: [c.headDim]) : nil,
                 gateUp: try weights.loadStacked([p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"],
@@ -57,7 +58,7 @@ public final class Llama: CausalLM {
                 down: try weights.load(p + "mlp.down_proj.weight", shape: [c.hiddenSize, c.intermediateSize]))
         }
         norm = try weights.load("model.norm.weight", shape: [c.hiddenSize])
-        if c.tieWordEmbeddings || !weights.contains("lm_head.weight") {
+        if c.tieWordEmbeddings || !weights.has("lm_head.weight", expectedByConfig: true) {
             lmHead = embedTokens
         } else {
             lmHead = try weights.load("lm_head.weight", shape: [c.vocabSize, c.hiddenSize])
@@ -86,9 +87,8 @@ public final class Llama: CausalLM {
                 try backend.rmsNormHeads(w.q, weight: qNorm, eps: config.rmsNormEps)
                 try backend.rmsNormHeads(w.k, weight: kNorm, eps: config.rmsNormEps)
             }
-            try backend.rope(q: w.q, k: w.k, positions: batch.attention.positions, rope: rope)
-            try backend.writeKV(key: w.k, value: w.v, keyCache: cache.keys[i], valueCache: cache.values[i],
-                                slotMapping: batch.attention.slotMapping)
+            try backend.ropeAndWriteKV(q: w.q, k: w.k, v: w.v, positions: batch.attention.positions, rope: rope,
+                                       keyCache: cache.keys[i], valueCache: cache.values[i], slotMapping: batch.attention.slotMapping)
             try backend.attention(query: w.q, keyCache: cache.keys[i], valueCache: cache.values[i],
                                   metadata: batch.attention, params: attentionParams, out: w.attention)
             try backend.linear(w.attention, weight: layer.o, bias: nil, out: w.delta)
@@ -134,7 +134,8 @@ struct LlamaWorkspace {
         gateUp = try buffer(t, 2 * c.intermediateSize)
         activated = try buffer(t, c.intermediateSize)
         lastHidden = try buffer(limits.maxLogitRows, c.hiddenSize)
-        logits = try buffer(limits.maxLogitRows, c.vocabSize)
+        // Logits stay f32 on every backend: sampling decisions are made in f32.
+        logits = try backend.allocate(shape: [limits.maxLogitRows, c.vocabSize], dtype: .f32)
     }
 
     /// The same buffers cut to this step's sizes.

@@ -14,13 +14,15 @@ public struct LlamaConfig: Decodable, Sendable {
     public var maxPositions: Int
     public var tieWordEmbeddings: Bool
     public var slidingWindow: Int?
+    /// Biases on the q/k/v projections (`attention_bias`; always for Qwen2).
+    public var attentionBias: Bool
     public var hiddenAct: String
     public var rope: RoPEConfig
 
     enum CodingKeys: String, CodingKey {
         case architectures, model_type, hidden_size, intermediate_size, num_hidden_layers, num_attention_heads,
              num_key_value_heads, head_dim, rms_norm_eps, vocab_size, max_position_embeddings,
-             tie_word_embeddings, sliding_window, use_sliding_window, hidden_act
+             tie_word_embeddings, sliding_window, use_sliding_window, hidden_act, attention_bias
     }
 
     public init(from decoder: Decoder) throws {
@@ -45,6 +47,7 @@ public struct LlamaConfig: Decodable, Sendable {
         maxPositions = try c.decodeIfPresent(Int.self, forKey: .max_position_embeddings) ?? 2048
         tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tie_word_embeddings) ?? false
         hiddenAct = try c.decodeIfPresent(String.self, forKey: .hidden_act) ?? "silu"
+        attentionBias = try c.decodeIfPresent(Bool.self, forKey: .attention_bias) ?? (modelType == "qwen2")
         // Mistral applies its window whenever one is set; Qwen2 only when asked to.
         let window = try c.decodeIfPresent(Int.self, forKey: .sliding_window)
         let useWindow = try c.decodeIfPresent(Bool.self, forKey: .use_sliding_window) ?? (modelType == "mistral")

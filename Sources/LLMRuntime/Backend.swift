@@ -11,7 +11,12 @@ public protocol Backend: AnyObject, Sendable {
     /// Element type of activations and KV cache on this backend.
     var activationDType: DType { get }
 
+    /// Formats `upload(weight:)` accepts; others are converted to f32 on the host first.
+    var weightTypes: Set<DType> { get }
+
     func allocate(shape: [Int], dtype: DType) throws -> Tensor
+    /// Fills a tensor with uniform values in low...high from `seed` (random weights).
+    func fillUniform(_ tensor: Tensor, seed: UInt64, low: Float, high: Float) throws
     /// Makes a checkpoint tensor usable by the kernels; zero-copy where possible.
     func upload(weight: HostTensor) throws -> Tensor
     func write(_ source: UnsafeRawBufferPointer, to tensor: Tensor) throws
@@ -25,7 +30,8 @@ public protocol Backend: AnyObject, Sendable {
     func rmsNorm(_ x: Tensor, residual: Tensor?, weight: Tensor, eps: Float, out: Tensor) throws
     /// In-place RMSNorm over each `headDim` slice of `x` (per-head q/k norm).
     func rmsNormHeads(_ x: Tensor, weight: Tensor, eps: Float) throws
-    /// out = x · weightᵀ (+ bias); x `[n, in]`, weight `[out, in]`, out `[n, out]`.
+    /// out = x · weightᵀ (+ bias); x `[n, in]`, weight `[out, in]`, out `[n, out]`. `out`
+    /// is in the activation type or f32 (logits).
     func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, out: Tensor) throws
     /// Rotary embedding in place on q `[n, qHeads*headDim]` and k `[n, kvHeads*headDim]`.
     func rope(q: Tensor, k: Tensor, positions: Tensor, rope: RotaryParams) throws
@@ -39,6 +45,17 @@ public protocol Backend: AnyObject, Sendable {
     func add(_ a: Tensor, _ b: Tensor, out: Tensor) throws
     /// out[i] = x[rows[i]].
     func gatherRows(_ x: Tensor, rows: Tensor, out: Tensor) throws
+
+    /// `rope` then `writeKV` (the rotated keys), as one step: backends that fuse them
+    /// override it; the default calls the two ops. `k` holds the rotated keys on return.
+    func ropeAndWriteKV(q: Tensor, k: Tensor, v: Tensor, positions: Tensor, rope: RotaryParams,
+                        keyCache: Tensor, valueCache: Tensor, slotMapping: Tensor) throws
+    /// Samples one token per row of f32 `logits` `[m, vocab]` (not modified) into i32 `out`
+    /// `[m]`, as the host sampler does after logit bias and min-tokens masking:
+    /// penalties, then greedy argmax or temperature, min-p, top-k, top-p and an
+    /// inverse-CDF draw with each row's uniform number. `logprobs` (f32 `[m]`, optional)
+    /// receives each chosen token's log-softmax under the raw logits.
+    func sample(logits: Tensor, params: DeviceSamplingBatch, out: Tensor, logprobs: Tensor?) throws
 }
 
 public enum GatedActivation: Sendable {
@@ -67,6 +84,12 @@ public struct RotaryParams: Sendable {
 }
 
 extension Backend {
+    public func ropeAndWriteKV(q: Tensor, k: Tensor, v: Tensor, positions: Tensor, rope: RotaryParams,
+                               keyCache: Tensor, valueCache: Tensor, slotMapping: Tensor) throws {
+        try self.rope(q: q, k: k, positions: positions, rope: rope)
+        try writeKV(key: k, value: v, keyCache: keyCache, valueCache: valueCache, slotMapping: slotMapping)
+    }
+
     /// Uploads host values into a new tensor.
     public func tensor(_ values: [Float], shape: [Int]) throws -> Tensor {
         let t = try allocate(shape: shape, dtype: .f32)

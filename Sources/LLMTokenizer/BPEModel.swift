@@ -4,39 +4,72 @@ struct MergeRule: Sendable, Equatable {
     var right: String
 }
 
-/// A byte-level BPE model: the vocabulary, the merge ranks, and the merge loop that turns
-/// the bytes of one pre-tokenized word into token ids.
+/// A BPE model: the vocabulary, the merge ranks, and the merge loop that turns one
+/// pre-tokenized word into token ids. Byte-level models (GPT-2, Llama 3) start from one
+/// symbol per UTF-8 byte; character-level models (SentencePiece-style, Llama 2, Mistral)
+/// start from one symbol per Unicode scalar, with `<0xNN>` byte tokens for scalars the
+/// vocabulary lacks (`byte_fallback`) or the unknown token.
 struct BPEModel: Sendable {
-    /// Token string (byte-level alphabet) to id.
-    let vocab: [String: Int]
-    /// The id of each single-byte token, -1 where the vocabulary lacks it.
-    let byteTokenIDs: [Int32]
+    /// Token string to id (byte-level vocabularies spell bytes in the byte-level alphabet).
+    let vocab: Vocabulary
     let merges: MergeTable
+    /// Symbols are bytes (true) or Unicode scalars (false).
+    let byteLevel: Bool
+    /// The id of each single-byte token (byte-level), -1 where the vocabulary lacks it.
+    let byteTokenIDs: [Int32]
+    /// The ids of `<0x00>`...`<0xFF>` when `byte_fallback` is on (-1 where missing), else empty.
+    let byteFallbackIDs: [Int32]
+    /// Single-scalar tokens (character-level).
+    let scalarIDs: [UInt32: Int32]
     /// Emit a word that is itself a vocabulary token as that token, without merging (Llama 3).
     let ignoreMerges: Bool
-    /// Token for bytes outside the vocabulary; without one such bytes are dropped (as HF does).
+    /// Token for symbols outside the vocabulary; without one such symbols are dropped (as HF does).
     let unknownID: Int32?
-    /// Consecutive unknown bytes become one unknown token.
+    /// Consecutive unknown symbols become one unknown token.
     let fuseUnknown: Bool
+    /// Put before every symbol but a word's first (character-level only).
+    let continuingSubwordPrefix: String?
+    /// Put after a word's last symbol (character-level only).
+    let endOfWordSuffix: String?
 
     /// Builds the model; every merge must name two vocabulary tokens whose concatenation
-    /// is also in the vocabulary.
+    /// (less the right token's `continuingSubwordPrefix`) is also in the vocabulary.
     /// - Parameters:
     ///   - file, mergesField: where the merges came from, for errors (`model.merges`, `tokenizer.ggml.merges`).
     ///   - lastDuplicateWins: which of two identical merges keeps its rank (HF: the last; llama.cpp: the first).
     init(
-        vocab: [String: Int], merges: [MergeRule], ignoreMerges: Bool, unknownID: Int?, fuseUnknown: Bool,
-        lastDuplicateWins: Bool, file: String, mergesField: String
+        vocab: Vocabulary, merges: [MergeRule], byteLevel: Bool = true, byteFallback: Bool = false,
+        ignoreMerges: Bool, unknownID: Int?, fuseUnknown: Bool, continuingSubwordPrefix: String? = nil,
+        endOfWordSuffix: String? = nil, lastDuplicateWins: Bool, file: String, mergesField: String
     ) throws(TokenizerError) {
         self.vocab = vocab
+        self.byteLevel = byteLevel
         self.ignoreMerges = ignoreMerges
         self.unknownID = unknownID.map { Int32($0) }
         self.fuseUnknown = fuseUnknown
+        self.continuingSubwordPrefix = continuingSubwordPrefix.flatMap { $0.isEmpty ? nil : $0 }
+        self.endOfWordSuffix = endOfWordSuffix.flatMap { $0.isEmpty ? nil : $0 }
         var bytes = [Int32](repeating: -1, count: 256)
-        for byte in 0..<256 {
-            if let id = vocab[String(Character(ByteLevelAlphabet.scalarForByte[byte]))] { bytes[byte] = Int32(id) }
+        if byteLevel {
+            for byte in 0..<256 {
+                if let id = vocab[String(Character(ByteLevelAlphabet.scalarForByte[byte]))] { bytes[byte] = Int32(id) }
+            }
         }
         byteTokenIDs = bytes
+        var fallback: [Int32] = []
+        if byteFallback {
+            fallback = (0..<256).map { byte in vocab[ByteFallback.tokenName(UInt8(byte))].map { Int32($0) } ?? -1 }
+        }
+        byteFallbackIDs = fallback
+        var scalars: [UInt32: Int32] = [:]
+        if !byteLevel {
+            for (token, id) in vocab {
+                var iterator = token.unicodeScalars.makeIterator()
+                if let scalar = iterator.next(), iterator.next() == nil { scalars[scalar.value] = Int32(id) }
+            }
+        }
+        scalarIDs = scalars
+        let prefixLength = self.continuingSubwordPrefix?.utf8.count ?? 0
         var table = MergeTable(capacity: merges.count)
         for (rank, merge) in merges.enumerated() {
             guard let left = vocab[merge.left] else {
@@ -45,8 +78,9 @@ struct BPEModel: Sendable {
             guard let right = vocab[merge.right] else {
                 throw .unknownToken(file: file, field: "\(mergesField)[\(rank)]", token: merge.right)
             }
-            guard let merged = vocab[merge.left + merge.right] else {
-                throw .unknownToken(file: file, field: "\(mergesField)[\(rank)]", token: merge.left + merge.right)
+            let rightPart = String(decoding: merge.right.utf8.dropFirst(prefixLength), as: UTF8.self)
+            guard let merged = vocab[merge.left + rightPart] else {
+                throw .unknownToken(file: file, field: "\(mergesField)[\(rank)]", token: merge.left + rightPart)
             }
             table.insert(
                 left: Int32(left), right: Int32(right), rank: Int32(rank), merged: Int32(merged),
@@ -55,7 +89,7 @@ struct BPEModel: Sendable {
         self.merges = table
     }
 
-    /// Appends the token ids of one word (raw UTF-8 bytes) to `output`.
+    /// Appends the token ids of one word of a byte-level model (raw UTF-8 bytes) to `output`.
     func encodeWord(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout [Int], workspace: inout BPEWorkspace) {
         guard !bytes.isEmpty else { return }
         if bytes.count == 1, byteTokenIDs[Int(bytes[0])] >= 0 {
@@ -66,108 +100,96 @@ struct BPEModel: Sendable {
             output.append(id)
             return
         }
-        workspace.load(bytes, byteTokenIDs: byteTokenIDs, unknownID: unknownID, fuseUnknown: fuseUnknown)
-        workspace.merge(merges)
-        workspace.emit(into: &output)
-    }
-}
-
-/// Scratch memory for `BPEModel.encodeWord`: a linked list of symbols and a heap of
-/// candidate merges ordered by (rank, position). Reused across the words of one call.
-struct BPEWorkspace {
-    private var ids: [Int32] = []
-    private var next: [Int32] = []
-    private var prev: [Int32] = []
-    private var heap: [UInt64] = []
-
-    init() {}
-
-    /// Starts a word: one symbol per byte (unknown bytes become the unknown token or vanish).
-    mutating func load(_ bytes: UnsafeBufferPointer<UInt8>, byteTokenIDs: [Int32], unknownID: Int32?, fuseUnknown: Bool) {
-        ids.removeAll(keepingCapacity: true)
+        workspace.reset()
         var previousWasUnknown = false
         for byte in bytes {
             let id = byteTokenIDs[Int(byte)]
             if id >= 0 {
-                ids.append(id)
+                workspace.append(id)
                 previousWasUnknown = false
             } else if let unknownID {
-                if !(fuseUnknown && previousWasUnknown) { ids.append(unknownID) }
+                if !(fuseUnknown && previousWasUnknown) { workspace.append(unknownID) }
                 previousWasUnknown = true
             }
         }
-        let count = ids.count
-        next.removeAll(keepingCapacity: true)
-        prev.removeAll(keepingCapacity: true)
-        for i in 0..<count {
-            next.append(i + 1 < count ? Int32(i + 1) : -1)
-            prev.append(Int32(i - 1))
-        }
+        workspace.merge(merges)
+        workspace.emit(into: &output)
     }
 
-    /// Applies merges, lowest rank first and leftmost among equal ranks, until none applies.
-    mutating func merge(_ merges: MergeTable) {
-        heap.removeAll(keepingCapacity: true)
-        guard ids.count > 1 else { return }
-        for i in 0..<(ids.count - 1) {
-            if let m = merges.lookup(ids[i], ids[i + 1]) { push(m.rank, Int32(i)) }
+    /// Appends the token ids of one word of a character-level model to `output`, with HF's
+    /// rules for byte fallback and (fused) unknown tokens.
+    func encodeWord(_ word: ArraySlice<Unicode.Scalar>, into output: inout [Int], workspace: inout BPEWorkspace) {
+        guard !word.isEmpty else { return }
+        if ignoreMerges, let id = vocab[Self.string(word)] {
+            output.append(id)
+            return
         }
-        while let top = pop() {
-            let rank = Int32(truncatingIfNeeded: top >> 32)
-            let i = Int(Int32(truncatingIfNeeded: top))
-            let j = Int(next[i])
-            guard ids[i] >= 0, j >= 0, let m = merges.lookup(ids[i], ids[j]), m.rank == rank else { continue }
-            ids[i] = m.merged
-            ids[j] = -1
-            let after = next[j]
-            next[i] = after
-            if after >= 0 { prev[Int(after)] = Int32(i) }
-            let before = prev[i]
-            if before >= 0, let left = merges.lookup(ids[Int(before)], ids[i]) { push(left.rank, before) }
-            if after >= 0, let right = merges.lookup(ids[i], ids[Int(after)]) { push(right.rank, Int32(i)) }
-        }
-    }
-
-    /// Appends the surviving symbols in order.
-    func emit(into output: inout [Int]) {
-        guard !ids.isEmpty else { return }
-        var i = 0
-        while i >= 0 {
-            output.append(Int(ids[i]))
-            i = Int(next[i])
-        }
-    }
-
-    // MARK: - Min-heap of (rank << 32 | position)
-
-    private mutating func push(_ rank: Int32, _ position: Int32) {
-        heap.append(UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: position)))
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            if heap[parent] <= heap[child] { break }
-            heap.swapAt(parent, child)
-            child = parent
-        }
-    }
-
-    private mutating func pop() -> UInt64? {
-        guard let top = heap.first else { return nil }
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var parent = 0
-            let count = heap.count
-            while true {
-                let left = 2 * parent + 1
-                if left >= count { break }
-                let right = left + 1
-                let child = right < count && heap[right] < heap[left] ? right : left
-                if heap[parent] <= heap[child] { break }
-                heap.swapAt(parent, child)
-                parent = child
+        workspace.reset()
+        let affixed = continuingSubwordPrefix != nil || endOfWordSuffix != nil
+        var pendingUnknown = false
+        for index in word.indices {
+            let scalar = word[index]
+            var id: Int32?
+            var symbol = ""
+            if affixed {
+                if index != word.startIndex, let prefix = continuingSubwordPrefix { symbol += prefix }
+                symbol.unicodeScalars.append(scalar)
+                if index == word.endIndex - 1, let suffix = endOfWordSuffix { symbol += suffix }
+                id = vocab[symbol].map { Int32($0) }
+            } else {
+                id = scalarIDs[scalar.value]
+            }
+            if let id {
+                if pendingUnknown, let unknownID { workspace.append(unknownID) }
+                pendingUnknown = false
+                workspace.append(id)
+                continue
+            }
+            if !byteFallbackIDs.isEmpty, appendFallback(affixed ? Array(symbol.utf8) : Self.utf8(scalar), &workspace) {
+                continue
+            }
+            if let unknownID {
+                if pendingUnknown && !fuseUnknown { workspace.append(unknownID) }
+                pendingUnknown = true
             }
         }
-        return top
+        if pendingUnknown, let unknownID { workspace.append(unknownID) }
+        workspace.merge(merges)
+        workspace.emit(into: &output)
+    }
+
+    /// Adds the `<0xNN>` tokens of `bytes` if the vocabulary has all of them.
+    private func appendFallback(_ bytes: [UInt8], _ workspace: inout BPEWorkspace) -> Bool {
+        guard bytes.allSatisfy({ byteFallbackIDs[Int($0)] >= 0 }) else { return false }
+        for byte in bytes { workspace.append(byteFallbackIDs[Int(byte)]) }
+        return true
+    }
+
+    private static func utf8(_ scalar: Unicode.Scalar) -> [UInt8] {
+        var bytes: [UInt8] = []
+        UTF8.encode(scalar) { bytes.append($0) }
+        return bytes
+    }
+
+    private static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        return String(view)
+    }
+}
+
+/// SentencePiece byte tokens: `<0x0A>` stands for the byte 0x0A.
+enum ByteFallback {
+    /// The token name of a byte (`<0x0A>`, upper-case hex digits).
+    static func tokenName(_ byte: UInt8) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        return String(decoding: [0x3C, 0x30, 0x78, hex[Int(byte >> 4)], hex[Int(byte & 15)], 0x3E], as: UTF8.self)
+    }
+
+    /// The byte a token name stands for, nil unless it is exactly `<0xHH>` (either case).
+    static func byte(ofTokenName name: String) -> UInt8? {
+        let utf8 = Array(name.utf8)
+        guard utf8.count == 6, utf8[0] == 0x3C, utf8[1] == 0x30, utf8[2] == 0x78, utf8[5] == 0x3E else { return nil }
+        return UInt8(String(decoding: utf8[3..<5], as: UTF8.self), radix: 16)
     }
 }

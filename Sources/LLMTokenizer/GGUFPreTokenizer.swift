@@ -8,7 +8,8 @@ struct GGUFPreTokenizer {
     var addBOSByDefault = false
 
     static let supportedNames = [
-        "default", "gpt-2", "llama-bpe", "llama3", "qwen2", "smollm", "starcoder", "falcon",
+        "default", "gpt-2", "llama-bpe", "llama3", "qwen2", "smollm", "starcoder", "falcon", "deepseek-llm",
+        "deepseek-coder", "deepseek-v3",
         "(and llama.cpp's aliases of these)",
     ]
 
@@ -39,6 +40,12 @@ struct GGUFPreTokenizer {
             steps = [Self.isolated(.llama3(maxDigits: 1, foldLongS: false))]
         case "smollm", "starcoder", "refact", "command-r", "codeshell", "exaone", "minerva-7b":
             steps = [Self.isolated(.number), gpt2]
+        case "deepseek-llm":
+            steps = SplitPattern.deepSeekLLMSteps.map(Self.isolated)
+        case "deepseek-coder":
+            steps = SplitPattern.deepSeekCoderSteps.map(Self.isolated)
+        case "deepseek-v3":
+            steps = SplitPattern.deepSeekV3Steps.map(Self.isolated)
         case "falcon":
             steps = [Self.isolated(.punctuationRun(includeBacktick: true)), gpt2, Self.isolated(.threeASCIIDigits)]
         default:

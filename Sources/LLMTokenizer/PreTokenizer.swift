@@ -16,6 +16,36 @@ enum PreTokenizerStep: Sendable, Equatable {
     /// HF `ByteLevel`: optional space before every piece that lacks one, then the GPT-2
     /// regex when `useRegex`. (The byte mapping itself happens in the BPE model.)
     case byteLevel(addPrefixSpace: Bool, useRegex: Bool)
+    /// HF `Metaspace`: spaces become `replacement`, which is put before pieces as `prepend`
+    /// says; with `split`, every replacement starts a new piece.
+    case metaspace(replacement: Unicode.Scalar, prepend: PrependScheme, split: Bool)
+    /// HF `Punctuation`: every punctuation character is a match.
+    case punctuation(SplitBehavior)
+    /// HF `Whitespace`: runs of `\w` and runs of other non-space characters; spaces dropped.
+    case whitespace
+    /// HF `WhitespaceSplit`: runs of non-whitespace.
+    case whitespaceSplit
+}
+
+/// When `Metaspace` puts its replacement character before a piece that lacks it.
+enum PrependScheme: String, Sendable, Decodable {
+    /// Before every piece.
+    case always
+    /// Before the piece that starts the input (HF).
+    case first
+    /// Never.
+    case never
+    /// Before the text at the start of the input and after every added token (llama.cpp's
+    /// SentencePiece `add_space_prefix`).
+    case afterAddedTokens
+}
+
+/// Where a stretch of text handed to the pre-tokenizer lies in the input.
+struct SegmentContext {
+    /// The text starts the input.
+    var atInputStart: Bool
+    /// The text comes right after an added token (or starts the input).
+    var afterAddedToken: Bool
 }
 
 /// Splits text into the words that BPE encodes one by one. Pieces are ranges of a scalar
@@ -25,51 +55,107 @@ struct PreTokenizer: Sendable, Equatable {
 
     /// The pieces of `range` in order, as ranges of the returned buffer (the input, or a
     /// copy with inserted prefix spaces).
-    func split(_ scalars: [Unicode.Scalar], _ range: Range<Int>) -> (buffer: [Unicode.Scalar], pieces: [Range<Int>]) {
+    func split(
+        _ scalars: [Unicode.Scalar], _ range: Range<Int>, context: SegmentContext = .init(atInputStart: false, afterAddedToken: false)
+    ) -> (buffer: [Unicode.Scalar], pieces: [Range<Int>]) {
         var buffer = scalars
         var pieces: [Range<Int>] = range.isEmpty ? [] : [range]
+        // Where the input's first scalar now lies (pieces starting there start the input).
+        var inputStart = context.atInputStart ? range.lowerBound : -1
         for step in steps {
             switch step {
             case let .split(pattern, behavior, invert):
                 pieces = Self.apply(behavior, invert: invert, pieces: pieces) { piece in
-                    Self.segments(buffer, piece) { pattern.matchLength(buffer, at: $0, end: piece.upperBound) }
+                    Self.segments(buffer, piece) { pattern.nextMatch(buffer, from: $0, end: piece.upperBound) }
                 }
             case let .digits(individual):
                 pieces = Self.apply(individual ? .isolated : .contiguous, invert: false, pieces: pieces) { piece in
-                    Self.segments(buffer, piece) { buffer[$0].isNumberScalar ? 1 : 0 }
+                    Self.segments(buffer, piece, scalarMatch: { $0.isNumberScalar })
                 }
             case let .byteLevel(addPrefixSpace, useRegex):
-                if addPrefixSpace { (buffer, pieces) = Self.prefixingSpaces(buffer, pieces) }
+                if addPrefixSpace {
+                    (buffer, pieces) = Self.prefixing(" ", buffer, pieces) { buffer[$0.lowerBound] != " " }
+                    if inputStart >= 0 { inputStart = 0 }
+                }
                 if useRegex {
                     pieces = Self.apply(.isolated, invert: false, pieces: pieces) { piece in
-                        Self.segments(buffer, piece) { SplitPattern.gpt2.matchLength(buffer, at: $0, end: piece.upperBound) }
+                        Self.segments(buffer, piece) { SplitPattern.gpt2.nextMatch(buffer, from: $0, end: piece.upperBound) }
                     }
+                }
+            case let .metaspace(replacement, prepend, split):
+                for piece in pieces {
+                    for i in piece where buffer[i] == " " { buffer[i] = replacement }
+                }
+                let start = inputStart
+                let shouldPrepend: (Range<Int>) -> Bool
+                switch prepend {
+                case .always: shouldPrepend = { buffer[$0.lowerBound] != replacement }
+                case .first: shouldPrepend = { $0.lowerBound == start && buffer[$0.lowerBound] != replacement }
+                case .never: shouldPrepend = { _ in false }
+                case .afterAddedTokens:
+                    let first = pieces.first?.lowerBound
+                    shouldPrepend = { context.afterAddedToken && $0.lowerBound == first }
+                }
+                if pieces.contains(where: shouldPrepend) {
+                    (buffer, pieces) = Self.prefixing(replacement, buffer, pieces, shouldPrepend)
+                    if inputStart >= 0 { inputStart = 0 }
+                }
+                if split {
+                    pieces = Self.apply(.mergedWithNext, invert: false, pieces: pieces) { piece in
+                        Self.segments(buffer, piece, scalarMatch: { $0 == replacement })
+                    }
+                }
+            case let .punctuation(behavior):
+                pieces = Self.apply(behavior, invert: false, pieces: pieces) { piece in
+                    Self.segments(buffer, piece, scalarMatch: { $0.isHFPunctuation })
+                }
+            case .whitespace:
+                pieces = Self.apply(.removed, invert: true, pieces: pieces) { piece in
+                    Self.segments(buffer, piece) { from in
+                        var i = from
+                        while i < piece.upperBound, buffer[i].isWhitespaceScalar { i += 1 }
+                        guard i < piece.upperBound else { return nil }
+                        let word = ScalarClass.of(buffer[i]).contains(.word)
+                        let stop = SplitPattern.run(buffer, from: i, end: piece.upperBound) {
+                            let cls = ScalarClass.of($0)
+                            return word ? cls.contains(.word) : cls.isDisjoint(with: [.word, .whitespace])
+                        }
+                        return i..<stop
+                    }
+                }
+            case .whitespaceSplit:
+                pieces = Self.apply(.removed, invert: false, pieces: pieces) { piece in
+                    Self.segments(buffer, piece, scalarMatch: { $0.isWhitespaceScalar })
                 }
             }
         }
         return (buffer, pieces)
     }
 
-    /// The piece cut into (range, isMatch) segments that cover it: matches where
-    /// `matchLength` is positive, the gaps between them as non-matches.
+    /// Segments where every scalar satisfying `scalarMatch` is a match of its own.
     private static func segments(
-        _ buffer: [Unicode.Scalar], _ piece: Range<Int>, _ matchLength: (Int) -> Int
+        _ buffer: [Unicode.Scalar], _ piece: Range<Int>, scalarMatch: (Unicode.Scalar) -> Bool
+    ) -> [(Range<Int>, Bool)] {
+        segments(buffer, piece) { from in
+            var i = from
+            while i < piece.upperBound, !scalarMatch(buffer[i]) { i += 1 }
+            return i < piece.upperBound ? i..<(i + 1) : nil
+        }
+    }
+
+    /// The piece cut into (range, isMatch) segments that cover it: the successive leftmost
+    /// matches that `nextMatch(from)` finds, the gaps between them as non-matches.
+    private static func segments(
+        _ buffer: [Unicode.Scalar], _ piece: Range<Int>, _ nextMatch: (Int) -> Range<Int>?
     ) -> [(Range<Int>, Bool)] {
         var result: [(Range<Int>, Bool)] = []
-        var gapStart = piece.lowerBound
         var i = piece.lowerBound
-        while i < piece.upperBound {
-            let length = matchLength(i)
-            if length > 0 {
-                if gapStart < i { result.append((gapStart..<i, false)) }
-                result.append((i..<(i + length), true))
-                i += length
-                gapStart = i
-            } else {
-                i += 1
-            }
+        while i < piece.upperBound, let match = nextMatch(i), !match.isEmpty {
+            if i < match.lowerBound { result.append((i..<match.lowerBound, false)) }
+            result.append((match, true))
+            i = match.upperBound
         }
-        if gapStart < piece.upperBound { result.append((gapStart..<piece.upperBound, false)) }
+        if i < piece.upperBound { result.append((i..<piece.upperBound, false)) }
         return result
     }
 
@@ -130,10 +216,10 @@ struct PreTokenizer: Sendable, Equatable {
         return output.filter { !$0.isEmpty }
     }
 
-    /// A copy of the buffer with a space inserted before every piece that does not start
-    /// with one, and the pieces moved accordingly.
-    private static func prefixingSpaces(
-        _ buffer: [Unicode.Scalar], _ pieces: [Range<Int>]
+    /// A copy of the buffer with `prefix` inserted before every piece that `shouldPrefix`
+    /// selects, and the pieces moved accordingly.
+    private static func prefixing(
+        _ prefix: Unicode.Scalar, _ buffer: [Unicode.Scalar], _ pieces: [Range<Int>], _ shouldPrefix: (Range<Int>) -> Bool
     ) -> ([Unicode.Scalar], [Range<Int>]) {
         var newBuffer: [Unicode.Scalar] = []
         newBuffer.reserveCapacity(buffer.count + pieces.count)
@@ -141,7 +227,7 @@ struct PreTokenizer: Sendable, Equatable {
         newPieces.reserveCapacity(pieces.count)
         for piece in pieces {
             let start = newBuffer.count
-            if buffer[piece.lowerBound] != " " { newBuffer.append(" ") }
+            if shouldPrefix(piece) { newBuffer.append(prefix) }
             newBuffer.append(contentsOf: buffer[piece])
             newPieces.append(start..<newBuffer.count)
         }

@@ -20,6 +20,18 @@ enum SplitPattern: Sendable, Equatable {
     case threeASCIIDigits
     /// A literal string (`Split` with a `String` pattern).
     case literal([Unicode.Scalar])
+    /// `\p{N}{1,n}`: runs of number characters cut into chunks of at most `n`.
+    case numberChunks(Int)
+    /// `[\r\n]`: one line break.
+    case lineBreak
+    /// `[set]+`: a run of the set.
+    case run(ScalarSet)
+    /// `\s?[set]+`: a run of the set, with one whitespace scalar before it.
+    case spacedRun(ScalarSet)
+    /// `\s+$`: the whitespace that ends the piece.
+    case trailingWhitespace
+    /// DeepSeek V3's main regex (see `SplitPattern.deepSeekV3Regex`).
+    case deepSeekV3
 
     static let gpt2Regex = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
     static let llama3Regex =
@@ -28,7 +40,12 @@ enum SplitPattern: Sendable, Equatable {
         #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
 
     /// The scanner for a regex from `tokenizer.json`, nil when the regex is not one we know.
+    /// Line breaks may be written as escapes or as the characters themselves.
     init?(regex: String) {
+        if let known = Self.deepSeek(regex: Self.escapingLineBreaks(regex)) {
+            self = known
+            return
+        }
         switch regex {
         case Self.gpt2Regex: self = .gpt2
         case Self.llama3Regex: self = .llama3(maxDigits: 3, foldLongS: true)
@@ -36,8 +53,25 @@ enum SplitPattern: Sendable, Equatable {
         case #"\p{N}"#: self = .number
         case #"\p{N}+"#: self = .numberRun
         case #"[0-9][0-9][0-9]"#: self = .threeASCIIDigits
+        case #"\p{N}{1,3}"#: self = .numberChunks(3)
         default: return nil
         }
+    }
+
+    /// The leftmost match in `from..<end`, nil if none.
+    func nextMatch(_ s: [Unicode.Scalar], from: Int, end: Int) -> Range<Int>? {
+        if case .trailingWhitespace = self {
+            var start = end
+            while start > from, s[start - 1].isWhitespaceScalar { start -= 1 }
+            return start < end ? start..<end : nil
+        }
+        var i = from
+        while i < end {
+            let length = matchLength(s, at: i, end: end)
+            if length > 0 { return i..<(i + length) }
+            i += 1
+        }
+        return nil
     }
 
     /// Length in scalars of the match that starts at `i` (before `end`), 0 if none.
@@ -61,6 +95,23 @@ enum SplitPattern: Sendable, Equatable {
             guard !text.isEmpty, i + text.count <= end else { return 0 }
             for (k, scalar) in text.enumerated() where s[i + k] != scalar { return 0 }
             return text.count
+        case let .numberChunks(limit):
+            var j = i
+            while j < end, j - i < limit, s[j].isNumberScalar { j += 1 }
+            return j - i
+        case .lineBreak:
+            return s[i].isLineBreak ? 1 : 0
+        case let .run(set):
+            return Self.run(s, from: i, end: end) { set.contains($0) } - i
+        case let .spacedRun(set):
+            var start = i
+            if s[i].isWhitespaceScalar, i + 1 < end, set.contains(s[i + 1]) { start = i + 1 }
+            return Self.run(s, from: start, end: end) { set.contains($0) } - i
+        case .trailingWhitespace:
+            let r = Self.run(s, from: i, end: end) { $0.isWhitespaceScalar }
+            return r == end ? r - i : 0
+        case .deepSeekV3:
+            return Self.deepSeekV3Match(s, i, end)
         }
     }
 
@@ -68,7 +119,7 @@ enum SplitPattern: Sendable, Equatable {
 
     /// First index at or after `from` (before `end`) whose scalar fails `member`.
     @inline(__always)
-    private static func run(_ s: [Unicode.Scalar], from: Int, end: Int, _ member: (Unicode.Scalar) -> Bool) -> Int {
+    static func run(_ s: [Unicode.Scalar], from: Int, end: Int, _ member: (Unicode.Scalar) -> Bool) -> Int {
         var j = from
         while j < end, member(s[j]) { j += 1 }
         return j
@@ -91,7 +142,7 @@ enum SplitPattern: Sendable, Equatable {
     /// `\s+(?!\S)|\s+` at a whitespace scalar: the whole run when it reaches the end or is
     /// one scalar long, else the run less its last scalar (which then leads the next piece).
     @inline(__always)
-    private static func whitespaceMatch(_ s: [Unicode.Scalar], _ i: Int, _ end: Int) -> Int {
+    static func whitespaceMatch(_ s: [Unicode.Scalar], _ i: Int, _ end: Int) -> Int {
         let r = run(s, from: i, end: end) { $0.isWhitespaceScalar }
         if r == end || r - i == 1 { return r - i }
         return r - i - 1

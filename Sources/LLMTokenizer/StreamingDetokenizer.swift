@@ -4,18 +4,22 @@
 /// split across tokens); such bytes are held back until the character is complete, so the
 /// returned text never contains a broken character. For a valid byte sequence the
 /// concatenation of all returned strings (including `flush()`) equals
-/// `tokenizer.decode(ids)`.
+/// `tokenizer.decode(ids)` (except for trailing characters a decoder strips from the end
+/// of a whole text, which no tokenizer in use does).
 public struct StreamingDetokenizer: Sendable {
     /// The tokenizer that gives each id its bytes.
     public let tokenizer: Tokenizer
     /// Whether special tokens are left out of the text.
     public let skipSpecialTokens: Bool
     private var pending: [UInt8] = []
+    private var state: TokenDecoder.State
 
-    /// A detokenizer with nothing pending.
+    /// A detokenizer with nothing pending, at the start of a text (so a SentencePiece
+    /// tokenizer drops the first token's leading space, as `decode` does).
     public init(tokenizer: Tokenizer, skipSpecialTokens: Bool = false) {
         self.tokenizer = tokenizer
         self.skipSpecialTokens = skipSpecialTokens
+        state = tokenizer.makeDecodeState()
     }
 
     /// Bytes received but not yet returned (the start of an incomplete character).
@@ -24,7 +28,7 @@ public struct StreamingDetokenizer: Sendable {
     /// Adds one token and returns the text completed by it (possibly empty). Bytes that can
     /// never become valid UTF-8 are returned at once as U+FFFD.
     public mutating func append(_ id: Int) -> String {
-        tokenizer.appendBytes(of: id, skipSpecialTokens: skipSpecialTokens, to: &pending)
+        tokenizer.appendBytes(of: id, skipSpecialTokens: skipSpecialTokens, state: &state, to: &pending)
         let complete = Self.completePrefixLength(pending)
         guard complete > 0 else { return "" }
         let text = String(decoding: pending[..<complete], as: UTF8.self)

@@ -39,6 +39,14 @@ extension GGUFVocabulary {
             return list
         }
 
+        var scores: [Float] = []
+        if let value = metadata["tokenizer.ggml.scores"] {
+            guard let list = value.floats else {
+                throw .invalidField(
+                    file: file, field: "tokenizer.ggml.scores", expected: "an array of floats", found: value.type.description)
+            }
+            scores = list
+        }
         guard let model = try string("tokenizer.ggml.model") else {
             throw .missingField(file: file, field: "tokenizer.ggml.model", expected: "the tokenizer model name")
         }
@@ -55,6 +63,8 @@ extension GGUFVocabulary {
             source: file, model: model, pre: try string("tokenizer.ggml.pre"),
             tokens: try strings("tokenizer.ggml.tokens"), tokenTypes: types,
             merges: model == "gpt2" ? try strings("tokenizer.ggml.merges") : [],
+            scores: scores, addSpacePrefix: try bool("tokenizer.ggml.add_space_prefix"),
+            modelName: try string("general.name"),
             bosID: try int("tokenizer.ggml.bos_token_id"), eosID: try int("tokenizer.ggml.eos_token_id"),
             eotID: try int("tokenizer.ggml.eot_token_id"), eomID: try int("tokenizer.ggml.eom_token_id"),
             unknownID: try int("tokenizer.ggml.unknown_token_id"), paddingID: try int("tokenizer.ggml.padding_token_id"),

@@ -36,12 +36,13 @@ extension Tokenizer {
         configSource: String = "tokenizer_config.json", chatTemplate: String? = nil
     ) throws(TokenizerError) {
         let json = try decodeJSON(TokenizerJSON.self, from: tokenizerJSON, file: source)
+        let vocab = try VocabJSONScanner.vocab(in: tokenizerJSON, file: source)
         let configJSON = try config.map { data throws(TokenizerError) in
             try decodeJSON(TokenizerConfigJSON.self, from: data, file: configSource)
         }
         self.init(
             try TokenizerComponents(
-                json: json, file: source, config: configJSON, configFile: configSource,
+                json: json, vocab: vocab, file: source, config: configJSON, configFile: configSource,
                 fallbackChatTemplate: chatTemplate))
     }
 

@@ -1,15 +1,17 @@
 /// Turns the decoded sections of `tokenizer.json` (+ `tokenizer_config.json`) into tokenizer
-/// components, rejecting what is not byte-level BPE with an error naming the field.
+/// components, rejecting what is not implemented with an error naming the field.
 extension TokenizerComponents {
+    /// - Parameter vocab: the entries of `model.vocab` (`VocabJSONScanner`), nil if absent.
     init(
-        json: TokenizerJSON, file: String, config: TokenizerConfigJSON?, configFile: String,
+        json: TokenizerJSON, vocab: [(String, Int)]?, file: String, config: TokenizerConfigJSON?, configFile: String,
         fallbackChatTemplate: String?
     ) throws(TokenizerError) {
-        let model = try Self.bpeModel(json.model, file: file)
-        let preTokenizer = try Self.preTokenizer(json.preTokenizer, file: file)
-        try Self.checkDecoder(json.decoder, field: "decoder", file: file)
-        self.init(preTokenizer: preTokenizer, model: model)
-        normalizer = try Self.normalizer(json.normalizer, field: "normalizer", file: file)
+        let preTokenizer = try PreTokenizerJSON.preTokenizer(json.preTokenizer, file: file)
+        let byteLevel = preTokenizer.steps.contains { if case .byteLevel = $0 { return true } else { return false } }
+        let model = try Self.bpeModel(json.model, vocab: vocab, byteLevel: byteLevel, file: file)
+        self.init(preTokenizer: preTokenizer, model: .bpe(model))
+        decoder = try DecoderJSON.steps(json.decoder, file: file)
+        normalizer = try NormalizerJSON.normalizer(json.normalizer, field: "normalizer", file: file)
         addedTokens = json.addedTokens.map {
             AddedToken(
                 id: $0.id, content: $0.content, special: $0.special, singleWord: $0.singleWord, lstrip: $0.lstrip,
@@ -67,36 +69,33 @@ extension TokenizerComponents {
         2 * entries + 1024
     }
 
-    private static func bpeModel(_ json: ModelJSON, file: String) throws(TokenizerError) -> BPEModel {
+    private static func bpeModel(
+        _ json: ModelJSON, vocab entries: [(String, Int)]?, byteLevel: Bool, file: String
+    ) throws(TokenizerError) -> BPEModel {
         if let type = json.type, type != "BPE" {
             throw .unsupportedComponent(
-                file: file, field: "model.type", component: "model '\(type)'",
-                reason: "only byte-level BPE models are supported")
+                file: file, field: "model.type", component: "model '\(type)'", reason: "only BPE models are supported")
         }
-        guard let vocab = json.vocab else { throw .missingField(file: file, field: "model.vocab", expected: "an object") }
+        guard let entries else { throw .missingField(file: file, field: "model.vocab", expected: "an object") }
+        let vocab = Vocabulary(entries)
         guard let merges = json.merges else { throw .missingField(file: file, field: "model.merges", expected: "a list") }
-        if json.byteFallback {
-            throw .unsupportedComponent(
-                file: file, field: "model.byte_fallback", component: "BPE with byte_fallback",
-                reason: "SentencePiece-style BPE is not supported yet")
-        }
         if let dropout = json.dropout, dropout > 0 {
             throw .unsupportedComponent(
                 file: file, field: "model.dropout", component: "BPE dropout \(dropout)",
                 reason: "encoding must be deterministic")
         }
-        if let prefix = json.continuingSubwordPrefix, !prefix.isEmpty {
+        if byteLevel, let prefix = json.continuingSubwordPrefix, !prefix.isEmpty {
             throw .unsupportedComponent(
                 file: file, field: "model.continuing_subword_prefix", component: "continuing_subword_prefix",
-                reason: "not used by byte-level BPE")
+                reason: "not supported together with a ByteLevel pre-tokenizer")
         }
-        if let suffix = json.endOfWordSuffix, !suffix.isEmpty {
+        if byteLevel, let suffix = json.endOfWordSuffix, !suffix.isEmpty {
             throw .unsupportedComponent(
                 file: file, field: "model.end_of_word_suffix", component: "end_of_word_suffix",
-                reason: "not used by byte-level BPE")
+                reason: "not supported together with a ByteLevel pre-tokenizer")
         }
         let limit = idLimit(entries: vocab.count)
-        if let (token, id) = vocab.first(where: { $0.value < 0 || $0.value >= limit }) {
+        if let (token, id) = entries.first(where: { $0.1 < 0 || $0.1 >= limit }) {
             throw .invalidField(
                 file: file, field: "model.vocab.\(token)", expected: "an id in 0..<\(limit)", found: "\(id)")
         }
@@ -106,82 +105,10 @@ extension TokenizerComponents {
             unknownID = id
         }
         return try BPEModel(
-            vocab: vocab, merges: merges, ignoreMerges: json.ignoreMerges, unknownID: unknownID,
-            fuseUnknown: json.fuseUnk, lastDuplicateWins: true, file: file, mergesField: "model.merges")
-    }
-
-    private static func normalizer(_ json: NormalizerJSON?, field: String, file: String) throws(TokenizerError) -> Normalizer {
-        switch json {
-        case nil: return .none
-        case .nfc: return .nfc
-        case let .sequence(items):
-            var result = Normalizer.none
-            for (index, item) in items.enumerated() {
-                if try normalizer(item, field: "\(field).normalizers[\(index)]", file: file) == .nfc { result = .nfc }
-            }
-            return result
-        case let .unsupported(type):
-            throw .unsupportedComponent(
-                file: file, field: field, component: "normalizer '\(type)'", reason: "only NFC normalization is supported")
-        }
-    }
-
-    private static func preTokenizer(_ json: PreTokenizerJSON?, file: String) throws(TokenizerError) -> PreTokenizer {
-        var steps: [PreTokenizerStep] = []
-        try appendSteps(json, field: "pre_tokenizer", file: file, to: &steps)
-        guard steps.contains(where: { if case .byteLevel = $0 { return true } else { return false } }) else {
-            throw .unsupportedComponent(
-                file: file, field: "pre_tokenizer", component: "pre-tokenizer without ByteLevel",
-                reason: "only byte-level BPE is supported")
-        }
-        return PreTokenizer(steps: steps)
-    }
-
-    private static func appendSteps(
-        _ json: PreTokenizerJSON?, field: String, file: String, to steps: inout [PreTokenizerStep]
-    ) throws(TokenizerError) {
-        switch json {
-        case nil:
-            return
-        case let .sequence(items):
-            for (index, item) in items.enumerated() {
-                try appendSteps(item, field: "\(field).pretokenizers[\(index)]", file: file, to: &steps)
-            }
-        case let .split(.regex(regex), behavior, invert):
-            guard let pattern = SplitPattern(regex: regex) else {
-                throw .unsupportedComponent(
-                    file: file, field: "\(field).pattern.Regex", component: "split regex \(regex.debugDescription)",
-                    reason: "only the GPT-2, Llama 3 and Qwen2 patterns are implemented")
-            }
-            steps.append(.split(pattern, behavior, invert: invert))
-        case let .split(.string(text), behavior, invert):
-            steps.append(.split(.literal(Array(text.unicodeScalars)), behavior, invert: invert))
-        case let .byteLevel(addPrefixSpace, useRegex):
-            steps.append(.byteLevel(addPrefixSpace: addPrefixSpace, useRegex: useRegex))
-        case let .digits(individual):
-            steps.append(.digits(individual: individual))
-        case let .unsupported(type):
-            throw .unsupportedComponent(
-                file: file, field: "\(field).type", component: "pre-tokenizer '\(type)'",
-                reason: "supported: Sequence, Split, ByteLevel, Digits")
-        }
-    }
-
-    private static func checkDecoder(_ json: DecoderJSON?, field: String, file: String) throws(TokenizerError) {
-        switch json {
-        case .byteLevel:
-            return
-        case let .sequence(items):
-            for (index, item) in items.enumerated() {
-                try checkDecoder(item, field: "\(field).decoders[\(index)]", file: file)
-            }
-        case nil:
-            throw .unsupportedComponent(
-                file: file, field: field, component: "missing decoder", reason: "byte-level BPE needs a ByteLevel decoder")
-        case let .unsupported(type):
-            throw .unsupportedComponent(
-                file: file, field: "\(field).type", component: "decoder '\(type)'", reason: "supported: ByteLevel")
-        }
+            vocab: vocab, merges: merges, byteLevel: byteLevel, byteFallback: json.byteFallback,
+            ignoreMerges: json.ignoreMerges, unknownID: unknownID, fuseUnknown: json.fuseUnk,
+            continuingSubwordPrefix: json.continuingSubwordPrefix, endOfWordSuffix: json.endOfWordSuffix,
+            lastDuplicateWins: true, file: file, mergesField: "model.merges")
     }
 }
 

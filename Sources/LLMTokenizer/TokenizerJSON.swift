@@ -42,71 +42,9 @@ struct AddedTokenJSON: Decodable {
     }
 }
 
-/// `normalizer`.
-indirect enum NormalizerJSON: Decodable {
-    case nfc
-    case sequence([NormalizerJSON])
-    case unsupported(type: String)
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: JSONKey.self)
-        switch try c.decode(String.self, forKey: "type") {
-        case "NFC": self = .nfc
-        case "Sequence": self = .sequence(try c.decode([NormalizerJSON].self, forKey: "normalizers"))
-        case let other: self = .unsupported(type: other)
-        }
-    }
-}
-
-/// The pattern of a `Split` pre-tokenizer.
-enum SplitPatternJSON: Decodable {
-    case regex(String)
-    case string(String)
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: JSONKey.self)
-        if let regex = try c.decodeIfPresent(String.self, forKey: "Regex") {
-            self = .regex(regex)
-        } else {
-            self = .string(try c.decode(String.self, forKey: "String"))
-        }
-    }
-}
-
-/// `pre_tokenizer`.
-indirect enum PreTokenizerJSON: Decodable {
-    case sequence([PreTokenizerJSON])
-    case split(pattern: SplitPatternJSON, behavior: SplitBehavior, invert: Bool)
-    case byteLevel(addPrefixSpace: Bool, useRegex: Bool)
-    case digits(individualDigits: Bool)
-    case unsupported(type: String)
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: JSONKey.self)
-        switch try c.decode(String.self, forKey: "type") {
-        case "Sequence":
-            self = .sequence(try c.decode([PreTokenizerJSON].self, forKey: "pretokenizers"))
-        case "Split":
-            self = .split(
-                pattern: try c.decode(SplitPatternJSON.self, forKey: "pattern"),
-                behavior: try c.decode(SplitBehavior.self, forKey: "behavior"),
-                invert: try c.value("invert", default: false))
-        case "ByteLevel":
-            self = .byteLevel(
-                addPrefixSpace: try c.value("add_prefix_space", default: true),
-                useRegex: try c.value("use_regex", default: true))
-        case "Digits":
-            self = .digits(individualDigits: try c.value("individual_digits", default: false))
-        case let other:
-            self = .unsupported(type: other)
-        }
-    }
-}
-
 /// `model`.
 struct ModelJSON: Decodable {
     var type: String?
-    var vocab: [String: Int]?
     var merges: [MergeRule]?
     var dropout: Double?
     var unkToken: String?
@@ -126,7 +64,7 @@ struct ModelJSON: Decodable {
             ignoreMerges = false
             return
         }
-        vocab = try c.decode([String: Int].self, forKey: "vocab")
+        // `vocab` is read by `VocabJSONScanner`, which keeps canonically equivalent keys apart.
         merges = try MergesJSON.decode(from: c, forKey: "merges")
         dropout = try c.decodeIfPresent(Double.self, forKey: "dropout")
         unkToken = try c.decodeIfPresent(String.self, forKey: "unk_token")
@@ -162,88 +100,3 @@ enum MergesJSON {
     }
 }
 
-/// One element of `TemplateProcessing.single`.
-enum TemplatePieceJSON: Decodable {
-    case specialToken(String)
-    case sequence
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: JSONKey.self)
-        if let special = try c.decodeIfPresent([String: JSONScalar].self, forKey: "SpecialToken") {
-            guard case let .string(id)? = special["id"] else {
-                throw DecodingError.dataCorrupted(
-                    .init(codingPath: c.codingPath + [JSONKey("SpecialToken")], debugDescription: "missing id"))
-            }
-            self = .specialToken(id)
-        } else {
-            _ = try c.decode([String: JSONScalar].self, forKey: "Sequence")
-            self = .sequence
-        }
-    }
-}
-
-/// A JSON string or number (the values inside template pieces).
-enum JSONScalar: Decodable {
-    case string(String)
-    case number(Int)
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if let text = try? c.decode(String.self) { self = .string(text) } else { self = .number(try c.decode(Int.self)) }
-    }
-}
-
-/// One entry of `TemplateProcessing.special_tokens`.
-struct TemplateSpecialTokenJSON: Decodable {
-    var ids: [Int]
-}
-
-/// `post_processor`.
-indirect enum PostProcessorJSON: Decodable {
-    case byteLevel
-    case template(single: [TemplatePieceJSON], specialTokens: [String: TemplateSpecialTokenJSON])
-    /// Roberta/Bert processing: `cls` before and `sep` after a single text.
-    case clsSep(cls: Int, sep: Int)
-    case sequence([PostProcessorJSON])
-    case unsupported(type: String)
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: JSONKey.self)
-        switch try c.decode(String.self, forKey: "type") {
-        case "ByteLevel":
-            self = .byteLevel
-        case "TemplateProcessing":
-            self = .template(
-                single: try c.decode([TemplatePieceJSON].self, forKey: "single"),
-                specialTokens: try c.value("special_tokens", default: [:]))
-        case "RobertaProcessing", "BertProcessing":
-            let cls = try c.decode([JSONScalar].self, forKey: "cls")
-            let sep = try c.decode([JSONScalar].self, forKey: "sep")
-            guard cls.count == 2, case let .number(clsID) = cls[1], sep.count == 2, case let .number(sepID) = sep[1] else {
-                throw DecodingError.dataCorrupted(
-                    .init(codingPath: c.codingPath + [JSONKey("cls")], debugDescription: "expected [token, id] pairs"))
-            }
-            self = .clsSep(cls: clsID, sep: sepID)
-        case "Sequence":
-            self = .sequence(try c.decode([PostProcessorJSON].self, forKey: "processors"))
-        case let other:
-            self = .unsupported(type: other)
-        }
-    }
-}
-
-/// `decoder`.
-indirect enum DecoderJSON: Decodable {
-    case byteLevel
-    case sequence([DecoderJSON])
-    case unsupported(type: String)
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: JSONKey.self)
-        switch try c.decode(String.self, forKey: "type") {
-        case "ByteLevel": self = .byteLevel
-        case "Sequence": self = .sequence(try c.decode([DecoderJSON].self, forKey: "decoders"))
-        case let other: self = .unsupported(type: other)
-        }
-    }
-}

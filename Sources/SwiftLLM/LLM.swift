@@ -3,7 +3,8 @@ import Foundation
 /// A loaded model ready to generate: `let llm = try LLM(model: "model.gguf")`, then
 /// `llm.generate(["Hello"], params: .greedy)` or `for try await output in llm.stream(request)`.
 public final class LLM: @unchecked Sendable {
-    public let checkpoint: ModelCheckpoint
+    /// The checkpoint the weights came from; nil for random weights (`.dummy`).
+    public let checkpoint: ModelCheckpoint?
     public let tokenizer: Tokenizer
     public let backend: any Backend
     public let model: any CausalLM
@@ -15,25 +16,39 @@ public final class LLM: @unchecked Sendable {
     private let lock = NSLock()
 
     public init(model path: String, options: LLMOptions = LLMOptions(), progress: ((LoadProgress) -> Void)? = nil) throws {
-        checkpoint = try ModelCheckpoint.open(path: path)
-        if let gguf = checkpoint.gguf {
-            tokenizer = try Tokenizer(gguf: gguf)
-        } else {
-            tokenizer = try Tokenizer.forModel(at: checkpoint.directory ?? path)
+        let configJSON: Data
+        let generationConfig: GenerationConfig?
+        switch options.loadFormat {
+        case .auto:
+            let opened = try ModelCheckpoint.open(path: path)
+            checkpoint = opened
+            configJSON = opened.configJSON
+            generationConfig = opened.generationConfig
+            tokenizer = try opened.gguf.map { try Tokenizer(gguf: $0) } ?? Tokenizer.forModel(at: opened.directory ?? path)
+        case .dummy:
+            (configJSON, generationConfig) = try Self.readFolderConfig(path)
+            checkpoint = nil
+            tokenizer = try Tokenizer.forModel(at: path)
         }
-        switch options.device {
-        case .cpu: deviceChoice = "cpu (requested)"
-        case .auto: deviceChoice = "cpu (no GPU backend in this build)"
-        }
-        backend = try CPUBackend(options: options.cpu)
-        let loader = WeightLoader(source: checkpoint.weights, backend: backend, expectedCount: 1) { loaded, total in
+        (backend, deviceChoice) = try BackendSelection.make(options)
+        let loader = WeightLoader(source: checkpoint?.weights, backend: backend, expectedCount: 1) { loaded, total in
             progress?(LoadProgress(loaded: loaded, total: total))
         }
         let limits = ForwardLimits(maxTokens: options.engine.maxBatchTokens, maxLogitRows: 1)
-        model = try ModelRegistry.build(configJSON: checkpoint.configJSON, weights: loader, limits: limits)
-        var eos = checkpoint.generationConfig?.eosTokenIDs ?? []
+        model = try ModelRegistry.build(configJSON: configJSON, weights: loader, limits: limits)
+        var eos = generationConfig?.eosTokenIDs ?? []
         eos.append(contentsOf: tokenizer.eosTokenIDs.sorted())
         engine = try InferenceEngine(model: model, tokenizer: tokenizer, eosTokenIDs: Array(Set(eos)).sorted(), options: options.engine)
+    }
+
+    /// config.json (required) and generation_config.json (optional) of a model folder.
+    static func readFolderConfig(_ folder: String) throws -> (Data, GenerationConfig?) {
+        let config = URL(fileURLWithPath: folder).appendingPathComponent("config.json")
+        guard let data = FileManager.default.contents(atPath: config.path) else {
+            throw CheckpointError.missingFile(path: config.path, expected: "the model's config.json (random weights are made from it)")
+        }
+        let generation = URL(fileURLWithPath: folder).appendingPathComponent("generation_config.json").path
+        return (data, FileManager.default.fileExists(atPath: generation) ? try GenerationConfig.load(path: generation) : nil)
     }
 
     /// Prompt plus generated tokens one request may reach.

@@ -1,17 +1,27 @@
 /// How to load and run a model.
 public struct LLMOptions: Sendable, Equatable {
     public enum Device: String, Sendable, CaseIterable {
-        case cpu, auto
+        case cpu, cuda, auto
+    }
+
+    /// Where weights come from: the checkpoint, or random values of the config's shapes.
+    public enum LoadFormat: String, Sendable, CaseIterable {
+        case auto, dummy
     }
 
     public var device: Device
+    /// CUDA device ordinal.
+    public var gpu: Int
     public var cpu: CPUBackend.Options
     public var engine: EngineOptions
+    public var loadFormat: LoadFormat
 
-    public init(device: Device = .auto, cpu: CPUBackend.Options = .init(), engine: EngineOptions = .init()) {
+    public init(device: Device = .auto, gpu: Int = 0, cpu: CPUBackend.Options = .init(), engine: EngineOptions = .init(), loadFormat: LoadFormat = .auto) {
         self.device = device
+        self.gpu = gpu
         self.cpu = cpu
         self.engine = engine
+        self.loadFormat = loadFormat
     }
 }
 

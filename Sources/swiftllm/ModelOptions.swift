@@ -7,8 +7,11 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "A GGUF file or a Hugging Face model folder (config.json + safetensors + tokenizer.json).")
     var model: String
 
-    @Option(name: .long, help: "cpu or auto (auto picks a GPU when one is usable; this build runs on the CPU).")
+    @Option(name: .long, help: "cpu, cuda, or auto (CUDA when a usable GPU and the CUDA libraries are found, else the CPU).")
     var device: String = "auto"
+
+    @Option(name: .long, help: "CUDA device ordinal.")
+    var gpu: Int = 0
 
     @Option(name: .long, help: "CPU threads (default: all cores).")
     var threads: Int?
@@ -25,14 +28,21 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "KV cache memory in MiB.")
     var kvCacheMib: Int = 512
 
+    @Option(name: .long, help: "auto (read the checkpoint) or dummy (random weights from --model's config.json; needs tokenizer.json beside it).")
+    var loadFormat: String = "auto"
+
     func llmOptions(threads override: Int? = nil) throws -> LLMOptions {
         guard let device = LLMOptions.Device(rawValue: device) else {
             throw ValidationError("--device must be one of \(LLMOptions.Device.allCases.map(\.rawValue).joined(separator: ", ")), got '\(device)'")
         }
         guard kvCacheMib > 0 else { throw ValidationError("--kv-cache-mib must be positive") }
+        guard let format = LLMOptions.LoadFormat(rawValue: loadFormat) else {
+            throw ValidationError("--load-format must be one of \(LLMOptions.LoadFormat.allCases.map(\.rawValue).joined(separator: ", ")), got '\(loadFormat)'")
+        }
         let cpu = CPUBackend.Options(threads: override ?? threads ?? CPUInfo.coreCount, exactMatmul: exact)
         let engine = EngineOptions(maxBatchTokens: maxBatchTokens, kvCacheBytes: kvCacheMib << 20, maxModelLength: maxModelLength)
-        return LLMOptions(device: device, cpu: cpu, engine: engine)
+        guard gpu >= 0 else { throw ValidationError("--gpu must be a device ordinal (0, 1, ...)") }
+        return LLMOptions(device: device, gpu: gpu, cpu: cpu, engine: engine, loadFormat: format)
     }
 
     /// Loads the model, showing progress on a terminal.
@@ -44,6 +54,7 @@ struct ModelOptions: ParsableArguments {
             if terminal { Terminal.status("Loading weights \(progress.loaded)/\(progress.total)") }
         }
         if terminal { Terminal.status("") }
+        Terminal.note("Device: \(llm.deviceChoice)")
         Terminal.note(String(format: "Loaded %@ (%@, %.1fM parameters) on %@ in %.2f s", model, llm.model.spec.architecture,
                              Double(llm.model.spec.parameterCount) / 1e6, llm.backend.deviceDescription, Date().timeIntervalSince(start)))
         return llm

@@ -2,15 +2,18 @@ import Foundation
 import LLMTokenizer
 import Testing
 
-/// Small trained BPE tokenizers with component variants the real tokenizers do not use
-/// (split behaviours, inverted and literal patterns, prefix spaces, digit runs, NFC,
-/// added-token flags, template and Roberta post-processing), against HF's ids.
+/// Small BPE tokenizers trained by HF `tokenizers` (byte-level, SentencePiece-style with
+/// byte fallback, subword affixes) combined with every normalizer, pre-tokenizer,
+/// post-processor and decoder option (split behaviours, Metaspace prepend schemes, NFKC,
+/// Lowercase, Strip, Replace, Prepend, Punctuation, Whitespace, unknown-token fusing,
+/// added-token flags, ...), against HF's ids and decodings.
 @Suite struct ComponentVariantTests {
     struct Case: Decodable {
         var text: String
         var ids: [Int]
         var plain: [Int]
         var decoded: String
+        var skipped: String
     }
 
     static let file: [String: Any] = {
@@ -23,8 +26,11 @@ import Testing
     /// The variant's tokenizer.json and cases.
     static func variant(_ name: String) throws -> (json: Data, cases: [Case]) {
         let variant = (file["variants"] as! [[String: Any]]).first { $0["name"] as? String == name }!
-        var spec = file["base"] as! [String: Any]
-        for key in ["normalizer", "pre_tokenizer", "post_processor"] { spec[key] = variant[key] }
+        var spec = (file["bases"] as! [String: Any])[variant["base"] as! String] as! [String: Any]
+        for key in ["normalizer", "pre_tokenizer", "post_processor", "decoder"] { spec[key] = variant[key] }
+        var model = spec["model"] as! [String: Any]
+        model.merge(variant["model"] as! [String: Any]) { $1 }
+        spec["model"] = model
         spec["added_tokens"] = (spec["added_tokens"] as! [Any]) + (variant["extra_added_tokens"] as! [Any])
         let cases = try JSONDecoder().decode(
             [Case].self, from: JSONSerialization.data(withJSONObject: variant["cases"]!))
@@ -41,6 +47,12 @@ import Testing
             #expect(
                 Array(tokenizer.decode(item.ids).unicodeScalars) == Array(item.decoded.unicodeScalars),
                 "\(name): \(item.text.debugDescription)")
+            #expect(
+                Array(tokenizer.decode(item.ids, skipSpecialTokens: true).unicodeScalars) == Array(item.skipped.unicodeScalars),
+                "\(name): \(item.text.debugDescription)")
+            var stream = StreamingDetokenizer(tokenizer: tokenizer)
+            let streamed = item.ids.map { stream.append($0) }.joined() + stream.flush()
+            #expect(streamed == tokenizer.decode(item.ids), "\(name): streaming \(item.text.debugDescription)")
         }
     }
 

@@ -30,6 +30,22 @@ import Testing
         }
     }
 
+    /// SentencePiece with byte fallback also round-trips any text (llama.cpp's prefix space is
+    /// removed again by the decoder), through `decode` and through streaming.
+    @Test func sentencePieceRandomTextRoundTrips() throws {
+        guard let tokenizer = Assets.require(Assets.family("llama-spm"), "llama-spm GGUF") else { return }
+        var rng = SplitMix64(state: 11)
+        for _ in 0..<500 {
+            let text = Self.randomText(&rng)
+            let ids = tokenizer.encode(text, addSpecialTokens: true, parseSpecialTokens: false)
+            #expect(ids.first == tokenizer.bosTokenID)
+            let decoded = tokenizer.decode(ids, skipSpecialTokens: true)
+            #expect(Array(decoded.unicodeScalars) == Array(text.unicodeScalars), "\(text.debugDescription)")
+            var stream = StreamingDetokenizer(tokenizer: tokenizer, skipSpecialTokens: true)
+            #expect(ids.map { stream.append($0) }.joined() + stream.flush() == decoded)
+        }
+    }
+
     @Test func randomIDsDecode() throws {
         guard let tokenizer = Assets.require(Assets.smolLM2, "SmolLM2 GGUF") else { return }
         var rng = SplitMix64(state: 7)

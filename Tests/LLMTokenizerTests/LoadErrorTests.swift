@@ -65,10 +65,10 @@ import Testing
     }
 
     @Test func unknownPreTokenizerType() {
-        let error = loadError(replacing: [("{\"type\": \"Split\"", "{\"type\": \"Metaspace\", \"x\": {\"type\": \"Split\"}")])
+        let error = loadError(replacing: [("{\"type\": \"Split\"", "{\"type\": \"UnicodeScripts\", \"x\": {\"type\": \"Split\"}")])
         #expect(error?.field == "pre_tokenizer.pretokenizers[0].type")
         guard case .unsupportedComponent(_, _, let component, _)? = error else { return #expect(Bool(false)) }
-        #expect(component.contains("Metaspace"))
+        #expect(component.contains("UnicodeScripts"))
     }
 
     @Test func unknownRegex() {
@@ -95,18 +95,39 @@ import Testing
 
     @Test func unsupportedComponents() {
         #expect(loadError(replacing: [("\"type\": \"BPE\"", "\"type\": \"WordPiece\"")])?.field == "model.type")
+        #expect(loadError(replacing: [("\"type\": \"BPE\"", "\"type\": \"Unigram\"")])?.field == "model.type")
         #expect(
-            loadError(replacing: [("\"type\": \"BPE\",", "\"type\": \"BPE\", \"byte_fallback\": true,")])?.field
-                == "model.byte_fallback")
-        #expect(loadError(replacing: [("\"normalizer\": null", "\"normalizer\": {\"type\": \"Lowercase\"}")])?.field == "normalizer")
-        #expect(loadError(replacing: [("\"decoder\": {\"type\": \"ByteLevel\"}", "\"decoder\": null")])?.field == "decoder")
+            loadError(replacing: [("\"type\": \"BPE\",", "\"type\": \"BPE\", \"dropout\": 0.1,")])?.field == "model.dropout")
+        #expect(
+            loadError(replacing: [("\"type\": \"BPE\",", "\"type\": \"BPE\", \"continuing_subword_prefix\": \"##\",")])?
+                .field == "model.continuing_subword_prefix")
+        #expect(
+            loadError(replacing: [("\"normalizer\": null", "\"normalizer\": {\"type\": \"BertNormalizer\"}")])?.field
+                == "normalizer.type")
+        #expect(
+            loadError(replacing: [
+                ("\"normalizer\": null",
+                 "\"normalizer\": {\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"NFC\"}, {\"type\": \"Precompiled\"}]}")
+            ])?.field == "normalizer.normalizers[1].type")
+        #expect(
+            loadError(replacing: [("\"decoder\": {\"type\": \"ByteLevel\"}", "\"decoder\": {\"type\": \"WordPiece\"}")])?.field
+                == "decoder.type")
+        #expect(
+            loadError(replacing: [
+                ("\"decoder\": {\"type\": \"ByteLevel\"}",
+                 "\"decoder\": {\"type\": \"Sequence\", \"decoders\": [{\"type\": \"Fuse\"}, {\"type\": \"CTC\"}]}")
+            ])?.field == "decoder.decoders[1].type")
+        #expect(
+            loadError(replacing: [("\"decoder\": {\"type\": \"ByteLevel\"}", "\"decoder\": {\"type\": \"Strip\", \"content\": \"ab\"}")])?
+                .field == "decoder.content")
         #expect(
             loadError(replacing: [("\"post_processor\": {\"type\": \"ByteLevel\"}", "\"post_processor\": {\"type\": \"Magic\"}")])?
                 .field == "post_processor.type")
-        // Not byte-level at all.
         #expect(
-            loadError(replacing: [("{\"type\": \"ByteLevel\", \"add_prefix_space\"", "{\"type\": \"Digits\", \"add_prefix_space\"")])?.field
-                == "pre_tokenizer")
+            loadError(replacing: [
+                ("\"normalizer\": null",
+                 "\"normalizer\": {\"type\": \"Replace\", \"pattern\": {\"Regex\": \"(\"}, \"content\": \"x\"}")
+            ])?.field == "normalizer.pattern.Regex")
     }
 
     @Test func idsOutOfRange() {
@@ -176,7 +197,8 @@ import Testing
     }
 
     @Test func ggufErrors() {
-        #expect(ggufError { $0.model = "llama" }?.field == "tokenizer.ggml.model")
+        #expect(ggufError { $0.model = "bert" }?.field == "tokenizer.ggml.model")
+        #expect(ggufError { $0.model = "llama"; $0.scores = [1] }?.field == "tokenizer.ggml.scores")
         #expect(ggufError { $0.pre = "mystery" }?.field == "tokenizer.ggml.pre")
         #expect(ggufError { $0.merges = ["ab"] }?.field == "tokenizer.ggml.merges[0]")
         #expect(

@@ -27,7 +27,27 @@ enum Assets {
 
     static let llama3 = cached { try Tokenizer(directory: llama3Folder.path) }
     static let qwen3 = cached { try Tokenizer(directory: qwen3Folder.path) }
+    static let deepSeekV3 = cached { try Tokenizer(directory: modelCache.appendingPathComponent("deepseek-v3-tokenizer").path) }
     static let smolLM2 = cached { try Tokenizer(ggufPath: smolLM2Path) }
+
+    /// A GGUF vocabulary of `shared/vocab`, from the committed fixtures when copied there.
+    static func vocabGGUF(_ name: String) -> String {
+        let file = "ggml-vocab-\(name).gguf"
+        let local = fixtures.appendingPathComponent(file)
+        if FileManager.default.fileExists(atPath: local.path) { return local.path }
+        return sharedVocab.appendingPathComponent(file).path
+    }
+
+    /// The corpus families: fixture name and how its tokenizer loads.
+    static let families: [(name: String, load: Result<Tokenizer, Error>)] = [
+        ("llama3", llama3), ("qwen3", qwen3), ("deepseek-v3", deepSeekV3), ("smollm2", smolLM2),
+    ] + ["llama-spm", "phi-3", "gpt-2", "starcoder", "falcon", "deepseek-llm", "deepseek-coder"].map { name in
+        (name, cached { try Tokenizer(ggufPath: vocabGGUF(name)) })
+    }
+
+    static func family(_ name: String) -> Result<Tokenizer, Error> {
+        families.first { $0.name == name }!.load
+    }
 
     /// Llama 3 with `ignore_merges` on, as newer Llama 3 tokenizer.json files and llama.cpp's
     /// "llama-bpe" preset have it (the llama-bpe .out file was made that way).
@@ -54,11 +74,6 @@ enum Assets {
 
 /// The committed corpus and reference ids (`Scripts/make_tokenizer_fixtures.py`).
 struct Corpus: Decodable {
-    struct Reference: Decodable {
-        var reference: String
-        var ids: [[Int]]
-    }
-
     struct DecodeCase: Decodable {
         var ids: [Int]
         var text: String
@@ -66,15 +81,31 @@ struct Corpus: Decodable {
     }
 
     var strings: [String]
-    var llama3: Reference
-    var qwen3: Reference
-    var smollm2: Reference
     var llama3_decode: [DecodeCase]
 
     static let shared: Corpus = {
         let data = try! Data(contentsOf: Assets.fixtures.appendingPathComponent("corpus.json"))
         return try! JSONDecoder().decode(Corpus.self, from: data)
     }()
+
+    /// The reference ids of one family (`ids-NAME.json`) and the reference decodings that
+    /// differ from the corpus strings.
+    struct Family: Decodable {
+        var reference: String
+        var ids: [[Int]]
+        var decoded: [String: String]
+
+        /// The reference decoding of string `index`'s ids.
+        func decodedText(_ index: Int) -> String { decoded[String(index)] ?? Corpus.shared.strings[index] }
+    }
+
+    static func family(_ name: String) throws -> Family {
+        try family(at: Assets.fixtures.appendingPathComponent("ids-\(name).json"))
+    }
+
+    static func family(at url: URL) throws -> Family {
+        try JSONDecoder().decode(Family.self, from: Data(contentsOf: url))
+    }
 }
 
 /// A llama.cpp vocabulary test: `.inp` strings separated by `__ggml_vocab_test__` lines,

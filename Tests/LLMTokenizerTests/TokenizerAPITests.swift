@@ -55,10 +55,23 @@ import Testing
         #expect(tokenizer.encode("cafe\u{301}") == tokenizer.encode("caf\u{E9}"))
     }
 
+    @Test func deepSeekV3() throws {
+        guard let tokenizer = Assets.require(Assets.deepSeekV3, "DeepSeek V3") else { return }
+        #expect(tokenizer.bosTokenID == 0)
+        #expect(tokenizer.eosTokenIDs.contains(1))
+        // add_bos_token is false and the post-processor is ByteLevel: nothing is added.
+        #expect(tokenizer.encode("Hello") == tokenizer.encode("Hello", addSpecialTokens: false))
+        #expect(tokenizer.encode("<｜begin▁of▁sentence｜>Hi").first == 0)
+        // Numbers split in threes, CJK runs apart from Latin letters.
+        let ids = tokenizer.encode("1234567", addSpecialTokens: false)
+        #expect(tokenizer.decode(ids) == "1234567" && ids.count == 3)
+        #expect(tokenizer.decode(tokenizer.encode("中文English混合", addSpecialTokens: false)) == "中文English混合")
+    }
+
     @Test func sharedAcrossThreads() async throws {
         guard let tokenizer = Assets.require(Assets.llama3, "Llama 3.2") else { return }
         let texts = Corpus.shared.strings
-        let expected = Corpus.shared.llama3.ids
+        let expected = try Corpus.family("llama3").ids
         let allMatch = await withTaskGroup(of: Bool.self) { group in
             for part in 0..<4 {
                 group.addTask {

@@ -36,6 +36,7 @@ uint16_t llm_fp32_to_fp16(float f);
 
 #include "llm_threadpool.h"
 #include "llm_ops.h"
+#include "llm_sampling.h"
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,546 @@
+// Paged attention of N new query tokens per sequence against the paged KV cache, with
+// exactly the CPU backend's semantics (Sources/CLLMKernels/attention.c): query token t
+// of sequence s (query_start[s] <= t < query_start[s + 1]) at position p = positions[t]
+// attends to the keys at positions first..p of its sequence, read through its block
+// table row, where first = max(0, p + 1 - window) with a sliding window and 0 without;
+// score = (q . k) * scale, then cap * tanh(score / cap) with soft-capping; softmax in
+// f32; out = sum of p * v. Query head h reads kv head h / (q_heads / kv_heads) (GQA).
+// Cache layout [blocks, block_size, kv_heads, head_dim].
+//
+// Two paths, chosen by the host from the batch shape (both are correct for any batch):
+//  - decode_*: one query token per block row, split-K flash decoding on CUDA cores.
+//    Grid (tokens, kv_heads * head_chunks, splits). Each block handles up to 16 query
+//    heads sharing one kv head over one partition of the token's keys: scores to
+//    shared memory, softmax there, then p . V with bf16x2 loads. With one split the
+//    block writes the output; otherwise it writes unnormalised partial sums with their
+//    max and sum, and decode_reduce_* combines the partitions.
+//  - prefill_*: FlashAttention-2 style tiles on tensor cores (mma.sync m16n8k16, fp32
+//    accumulate, ldmatrix from XOR-swizzled shared memory, online softmax). A tile is
+//    64 "packed" rows: row r of a sequence's tile space is query token r / G, head
+//    r % G of the kv head's group of G query heads, so every K/V tile read through the
+//    block table serves the whole group. K and V tiles are loaded with cp.async: V of
+//    tile j overlaps the QK^T of tile j, K of tile j+1 overlaps the PV of tile j.
+#include "common.cuh"
+
+// ---- shared helpers -----------------------------------------------------------------
+
+/// The sequence owning flattened token t: the largest s with query_start[s] <= t.
+__device__ __forceinline__ int find_sequence(const int* __restrict__ query_start, int num_seqs, int t) {
+    int lo = 0, hi = num_seqs - 1;
+    while (lo < hi) {
+        const int mid = (lo + hi + 1) >> 1;
+        if (query_start[mid] <= t) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+}
+
+/// Element offset of key j's row for kv head `kvh` in the cache, or -1 when j is
+/// negative or its block is not mapped (out of the table row or the cache).
+__device__ __forceinline__ long long key_row(const int* __restrict__ table, int max_blocks, int block_size,
+                                             long long num_blocks, int j, int kv_heads, int kvh, int head_dim) {
+    if (j < 0) return -1;
+    const int b = j / block_size;
+    if (b >= max_blocks) return -1;
+    const int block = table[b];
+    if (block < 0 || (long long)block >= num_blocks) return -1;
+    const long long slot = (long long)block * block_size + (j - b * block_size);
+    return (slot * kv_heads + kvh) * head_dim;
+}
+
+__device__ __forceinline__ float soft_cap(float s, float cap) { return cap > 0.0f ? cap * tanhf(s / cap) : s; }
+
+__device__ __forceinline__ float2 load2(const bf16* p) { return __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(p)); }
+__device__ __forceinline__ float2 load2(const f16* p) { return __half22float2(*reinterpret_cast<const __half2*>(p)); }
+
+// ---- decode: split-K flash decoding -------------------------------------------------
+
+#define DECODE_THREADS 128
+#define DECODE_MAX_HEADS 16
+
+/// Dynamic shared memory (floats): q [head_chunk][D], scores [head_chunk][partition],
+/// then max/sum [head_chunk][2]. partition >= 256 so the final cross-group sum
+/// ([groups][heads][D], groups * D <= 256) fits in the scores area.
+template <typename T, int D>
+__device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __restrict__ k_cache,
+                                            const T* __restrict__ v_cache, const int* __restrict__ block_table,
+                                            int max_blocks, const int* __restrict__ query_start,
+                                            const int* __restrict__ positions, int num_seqs, int q_heads, int kv_heads,
+                                            int block_size, long long num_blocks, float scale, int window, float softcap,
+                                            int partition, int head_chunk, T* __restrict__ out, float* __restrict__ part_acc,
+                                            float* __restrict__ part_ml) {
+    extern __shared__ float4 decode_smem4[];
+    float* smem = reinterpret_cast<float*>(decode_smem4);
+    const int t = blockIdx.x;
+    const int group = q_heads / kv_heads;
+    const int chunks = (group + head_chunk - 1) / head_chunk;
+    const int kvh = blockIdx.y / chunks;
+    const int h0 = kvh * group + (blockIdx.y - kvh * chunks) * head_chunk;  // first query head of the block
+    const int hc = min(head_chunk, kvh * group + group - h0);               // query heads of the block
+    const int split = blockIdx.z, splits = gridDim.z;
+    float* q_s = smem;
+    float* scores = q_s + head_chunk * D;
+    float* ml = scores + head_chunk * partition;
+
+    const int seq = find_sequence(query_start, num_seqs, t);
+    const int pos = positions[t];
+    const int first = (window > 0 && pos + 1 > window) ? pos + 1 - window : 0;
+    const int kbeg = first + split * partition;
+    const int nkeys = max(0, min(pos + 1, kbeg + partition) - kbeg);
+    const int* table = block_table + (long long)seq * max_blocks;
+
+    for (int i = threadIdx.x; i < hc * D; i += DECODE_THREADS) q_s[i] = to_float(q[((long long)t * q_heads + h0) * D + i]);
+    __syncthreads();
+
+    // Scores: a key is read by LPK lanes, 16 bytes each; each query head's dot product
+    // is reduced over those lanes with shuffles.
+    constexpr int CH = D / 8;
+    constexpr int LPK = CH <= 1 ? 1 : CH <= 2 ? 2 : CH <= 4 ? 4 : CH <= 8 ? 8 : CH <= 16 ? 16 : 32;
+    constexpr int KPW = 32 / LPK;
+    constexpr int WARPS = DECODE_THREADS / 32;
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    const int kg = lane / LPK, c = lane % LPK;
+    for (int base = warp * KPW; base < nkeys; base += WARPS * KPW) {
+        const int kk = base + kg;
+        float kv[8];
+        bool mapped = false;
+        if (kk < nkeys && c < CH) {
+            const long long row = key_row(table, max_blocks, block_size, num_blocks, kbeg + kk, kv_heads, kvh, D);
+            if (row >= 0) {
+                load8(k_cache + row + c * 8, kv);
+                mapped = true;
+            }
+        }
+        if (!mapped) {
+#pragma unroll
+            for (int i = 0; i < 8; i++) kv[i] = 0.0f;
+        }
+#pragma unroll
+        for (int g = 0; g < DECODE_MAX_HEADS; g++) {
+            if (g < hc) {
+                float part = 0.0f;
+                if (c < CH) {
+                    const float4 a = *reinterpret_cast<const float4*>(q_s + g * D + c * 8);
+                    const float4 b = *reinterpret_cast<const float4*>(q_s + g * D + c * 8 + 4);
+                    part = a.x * kv[0] + a.y * kv[1] + a.z * kv[2] + a.w * kv[3] + b.x * kv[4] + b.y * kv[5] + b.z * kv[6] +
+                           b.w * kv[7];
+                }
+#pragma unroll
+                for (int o = LPK / 2; o > 0; o >>= 1) part += __shfl_xor_sync(0xffffffffu, part, o);
+                if (c == 0 && kk < nkeys) scores[g * partition + kk] = mapped ? soft_cap(part * scale, softcap) : -INFINITY;
+            }
+        }
+    }
+    __syncthreads();
+
+    // Softmax of each head's scores in place: one warp per head.
+    for (int g = warp; g < hc; g += WARPS) {
+        float* sg = scores + g * partition;
+        float m = -INFINITY;
+        for (int i = lane; i < nkeys; i += 32) m = fmaxf(m, sg[i]);
+        m = warp_max(m);
+        float l = 0.0f;
+        for (int i = lane; i < nkeys; i += 32) {
+            const float p = m == -INFINITY ? 0.0f : expf(sg[i] - m);
+            sg[i] = p;
+            l += p;
+        }
+        l = warp_sum(l);
+        if (lane == 0) {
+            ml[2 * g] = m;
+            ml[2 * g + 1] = l;
+        }
+    }
+    __syncthreads();
+
+    // p . V: D/2 threads cover a value row (2 elements each); KG2 key groups in parallel.
+    constexpr int HALF = D / 2;
+    constexpr int KG2 = DECODE_THREADS / HALF;
+    const int kg2 = threadIdx.x / HALF, dp = threadIdx.x - kg2 * HALF;
+    float2 acc[DECODE_MAX_HEADS];
+#pragma unroll
+    for (int g = 0; g < DECODE_MAX_HEADS; g++) acc[g] = make_float2(0.0f, 0.0f);
+    if (kg2 < KG2) {
+        for (int kk = kg2; kk < nkeys; kk += KG2) {
+            const long long row = key_row(table, max_blocks, block_size, num_blocks, kbeg + kk, kv_heads, kvh, D);
+            if (row < 0) continue;  // its weight is 0
+            const float2 v = load2(v_cache + row + 2 * dp);
+#pragma unroll
+            for (int g = 0; g < DECODE_MAX_HEADS; g++) {
+                if (g < hc) {
+                    const float p = scores[g * partition + kk];
+                    acc[g].x += p * v.x;
+                    acc[g].y += p * v.y;
+                }
+            }
+        }
+    }
+    __syncthreads();  // every thread is done with the scores: reuse them for the sum
+    float* red = scores;
+    if (kg2 < KG2) {
+#pragma unroll
+        for (int g = 0; g < DECODE_MAX_HEADS; g++) {
+            if (g < hc) {
+                red[(kg2 * hc + g) * D + 2 * dp] = acc[g].x;
+                red[(kg2 * hc + g) * D + 2 * dp + 1] = acc[g].y;
+            }
+        }
+    }
+    __syncthreads();
+    for (int i = threadIdx.x; i < hc * D; i += DECODE_THREADS) {
+        const int g = i / D, d = i - g * D;
+        float a = 0.0f;
+#pragma unroll
+        for (int k2 = 0; k2 < KG2; k2++) a += red[(k2 * hc + g) * D + d];
+        const long long th = (long long)t * q_heads + h0 + g;
+        const float l = ml[2 * g + 1];
+        if (splits == 1) {
+            out[th * D + d] = from_float<T>(l > 0.0f ? a / l : 0.0f);
+        } else {
+            const long long idx = th * splits + split;
+            part_acc[idx * D + d] = a;
+            if (d == 0) {
+                part_ml[2 * idx] = ml[2 * g];
+                part_ml[2 * idx + 1] = l;
+            }
+        }
+    }
+}
+
+/// Combines the partitions of one (token, head): out = sum_i acc_i e^(m_i - M) /
+/// sum_i l_i e^(m_i - M). Grid (tokens, q_heads); partitions without keys (l = 0) are
+/// skipped.
+template <typename T>
+__device__ __forceinline__ void decode_reduce_impl(const float* __restrict__ part_acc, const float* __restrict__ part_ml,
+                                                   int q_heads, int splits, int head_dim, T* __restrict__ out) {
+    const long long th = (long long)blockIdx.x * q_heads + blockIdx.y;
+    const float* ml = part_ml + th * splits * 2;
+    float m = -INFINITY;
+    for (int s = 0; s < splits; s++)
+        if (ml[2 * s + 1] > 0.0f) m = fmaxf(m, ml[2 * s]);
+    for (int d = threadIdx.x; d < head_dim; d += blockDim.x) {
+        float l = 0.0f, a = 0.0f;
+        for (int s = 0; s < splits; s++) {
+            const float ls = ml[2 * s + 1];
+            if (ls > 0.0f) {
+                const float w = expf(ml[2 * s] - m);
+                l += ls * w;
+                a += part_acc[(th * splits + s) * head_dim + d] * w;
+            }
+        }
+        out[th * head_dim + d] = from_float<T>(l > 0.0f ? a / l : 0.0f);
+    }
+}
+
+// ---- prefill: tensor-core tiles -------------------------------------------------------
+
+#define PREFILL_WARPS 4
+#define PREFILL_THREADS (32 * PREFILL_WARPS)
+#define PREFILL_BM (16 * PREFILL_WARPS)
+
+/// Element offset of 16-byte chunk `chunk` of row `row` in a [rows][D] tile: chunks in
+/// complete groups of 8 are XOR-swizzled with the row, so the 8 rows an ldmatrix reads
+/// fall in 8 different bank groups.
+template <int D> __device__ __forceinline__ int swizzle(int row, int chunk) {
+    constexpr int FULL = (D / 8) / 8 * 8;
+    return row * D + (chunk < FULL ? (chunk ^ (row & 7)) : chunk) * 8;
+}
+
+/// 16 bytes global -> shared, asynchronously; zero-fills when !valid (src unread).
+__device__ __forceinline__ void cp_async16(void* dst, const void* src, bool valid) {
+    const unsigned s = (unsigned)__cvta_generic_to_shared(dst);
+    const int bytes = valid ? 16 : 0;
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(s), "l"(src), "r"(bytes));
+}
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+__device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_group 0;\n" ::: "memory"); }
+
+__device__ __forceinline__ void ldmatrix_x4(unsigned (&r)[4], const void* p) {
+    const unsigned s = (unsigned)__cvta_generic_to_shared(p);
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(s));
+}
+__device__ __forceinline__ void ldmatrix_x4_trans(unsigned (&r)[4], const void* p) {
+    const unsigned s = (unsigned)__cvta_generic_to_shared(p);
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(s));
+}
+
+/// c += a (16x16, row) * b (16x8, col), fp32 accumulate.
+__device__ __forceinline__ void mma16816(float (&c)[4], const unsigned (&a)[4], unsigned b0, unsigned b1, bf16*) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+__device__ __forceinline__ void mma16816(float (&c)[4], const unsigned (&a)[4], unsigned b0, unsigned b1, f16*) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+/// Two floats as one register of two 16-bit elements (the first in the low half).
+__device__ __forceinline__ unsigned pack2(float lo, float hi, bf16*) {
+    __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
+    return *reinterpret_cast<unsigned*>(&v);
+}
+__device__ __forceinline__ unsigned pack2(float lo, float hi, f16*) {
+    __half2 v = __floats2half2_rn(lo, hi);
+    return *reinterpret_cast<unsigned*>(&v);
+}
+
+/// Dynamic shared memory: Q [64][D], K [BN][D], V [BN][D] of T, swizzled.
+template <typename T, int D, int BN>
+__device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* __restrict__ k_cache,
+                                             const T* __restrict__ v_cache, const int* __restrict__ block_table,
+                                             int max_blocks, const int* __restrict__ query_start,
+                                             const int* __restrict__ positions, int num_seqs, int q_heads, int kv_heads,
+                                             int block_size, long long num_blocks, float scale, int window, float softcap,
+                                             T* __restrict__ out) {
+    constexpr int BM = PREFILL_BM, CH = D / 8, NT = BN / 8, DT = D / 8;
+    extern __shared__ float4 prefill_smem4[];
+    T* q_s = reinterpret_cast<T*>(prefill_smem4);
+    T* k_s = q_s + BM * D;
+    T* v_s = k_s + BN * D;
+    __shared__ int s_seq, s_tile, s_kmin, s_kmax;
+    __shared__ int s_warp_sums[PREFILL_WARPS];
+    T* const type_tag = nullptr;
+
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    const int group = q_heads / kv_heads;
+    const int kvh = blockIdx.y;
+    const int tile = blockIdx.x;
+
+    // Which sequence and which of its tiles: a block-wide scan of tiles per sequence.
+    if (threadIdx.x == 0) {
+        s_seq = -1;
+        s_kmin = 0x7fffffff;
+        s_kmax = -1;
+    }
+    __syncthreads();
+    int base = 0;
+    for (int c0 = 0; c0 < num_seqs; c0 += PREFILL_THREADS) {
+        const int s = c0 + threadIdx.x;
+        const int n = s < num_seqs ? ((query_start[s + 1] - query_start[s]) * group + BM - 1) / BM : 0;
+        int incl = n;
+#pragma unroll
+        for (int o = 1; o < 32; o <<= 1) {
+            const int y = __shfl_up_sync(0xffffffffu, incl, o);
+            if (lane >= o) incl += y;
+        }
+        if (lane == 31) s_warp_sums[warp] = incl;
+        __syncthreads();
+        int start = base + incl - n, total = base;
+        for (int w = 0; w < PREFILL_WARPS; w++) {
+            if (w < warp) start += s_warp_sums[w];
+            total += s_warp_sums[w];
+        }
+        if (n > 0 && tile >= start && tile < start + n) {
+            s_seq = s;
+            s_tile = tile - start;
+        }
+        base = total;
+        __syncthreads();
+        if (s_seq >= 0) break;
+    }
+    if (s_seq < 0) return;  // past the last tile of the batch
+    const int seq = s_seq;
+    const int q0 = query_start[seq];
+    const int rows_total = (query_start[seq + 1] - q0) * group;
+    const int row0 = s_tile * BM;
+    const int* table = block_table + (long long)seq * max_blocks;
+
+    // The key range of the tile: from the smallest window start to the largest position.
+    if (threadIdx.x < BM && row0 + (int)threadIdx.x < rows_total) {
+        const int pos = positions[q0 + (row0 + threadIdx.x) / group];
+        const int first = (window > 0 && pos + 1 > window) ? pos + 1 - window : 0;
+        if (pos >= first) {
+            atomicMin(&s_kmin, first);
+            atomicMax(&s_kmax, pos);
+        }
+    }
+    for (int i = threadIdx.x; i < BM * CH; i += PREFILL_THREADS) {
+        const int r = i / CH, c = i - r * CH, R = row0 + r;
+        const bool valid = R < rows_total;
+        const T* src = q;
+        if (valid) src = q + ((long long)(q0 + R / group) * q_heads + kvh * group + R % group) * D + c * 8;
+        cp_async16(q_s + swizzle<D>(r, c), src, valid);
+    }
+    cp_async_commit();
+    __syncthreads();
+    const int kmin = s_kmin, kmax = s_kmax;
+
+    // The two rows this thread holds in the accumulator layout (lane/4 and lane/4 + 8).
+    const int g = lane >> 2, tig = lane & 3;
+    int pos_r[2], first_r[2];
+#pragma unroll
+    for (int half = 0; half < 2; half++) {
+        const int R = row0 + warp * 16 + g + 8 * half;
+        pos_r[half] = -1;
+        first_r[half] = 0;
+        if (R < rows_total) {
+            pos_r[half] = positions[q0 + R / group];
+            first_r[half] = (window > 0 && pos_r[half] + 1 > window) ? pos_r[half] + 1 - window : 0;
+        }
+    }
+
+    auto load_tile = [&](T* dst, const T* cache, int kt) {
+        for (int i = threadIdx.x; i < BN * CH; i += PREFILL_THREADS) {
+            const int r = i / CH, c = i - r * CH, j = kt * BN + r;
+            const long long row = (j >= kmin && j <= kmax) ? key_row(table, max_blocks, block_size, num_blocks, j, kv_heads, kvh, D) : -1;
+            cp_async16(dst + swizzle<D>(r, c), row >= 0 ? cache + row + c * 8 : cache, row >= 0);
+        }
+    };
+
+    float o[DT][4];
+#pragma unroll
+    for (int i = 0; i < DT; i++) o[i][0] = o[i][1] = o[i][2] = o[i][3] = 0.0f;
+    float m_r[2] = {-INFINITY, -INFINITY}, l_r[2] = {0.0f, 0.0f};
+
+    if (kmax >= 0) {
+        const int kt0 = kmin / BN, kt1 = kmax / BN;
+        load_tile(k_s, k_cache, kt0);
+        cp_async_commit();
+        for (int kt = kt0; kt <= kt1; kt++) {
+            cp_async_wait_all();
+            __syncthreads();  // K tile (and Q) visible; every warp is done with the previous V tile
+            load_tile(v_s, v_cache, kt);
+            cp_async_commit();
+
+            float s[NT][4];
+#pragma unroll
+            for (int i = 0; i < NT; i++) s[i][0] = s[i][1] = s[i][2] = s[i][3] = 0.0f;
+#pragma unroll
+            for (int ks = 0; ks < D / 16; ks++) {
+                unsigned a[4];
+                ldmatrix_x4(a, q_s + swizzle<D>(warp * 16 + (lane & 15), ks * 2 + (lane >> 4)));
+#pragma unroll
+                for (int np = 0; np < BN / 16; np++) {
+                    unsigned b[4];
+                    ldmatrix_x4(b, k_s + swizzle<D>(np * 16 + (lane & 7) + ((lane >> 4) << 3), ks * 2 + ((lane >> 3) & 1)));
+                    mma16816(s[2 * np], a, b[0], b[1], type_tag);
+                    mma16816(s[2 * np + 1], a, b[2], b[3], type_tag);
+                }
+            }
+
+            // Scale, cap, mask; online softmax per row (a row spans the 4 lanes of a quad).
+            float row_max[2] = {-INFINITY, -INFINITY};
+#pragma unroll
+            for (int nt = 0; nt < NT; nt++) {
+#pragma unroll
+                for (int e = 0; e < 4; e++) {
+                    const int half = e >> 1, key = kt * BN + nt * 8 + tig * 2 + (e & 1);
+                    float v = soft_cap(s[nt][e] * scale, softcap);
+                    if (key > pos_r[half] || key < first_r[half]) v = -INFINITY;
+                    s[nt][e] = v;
+                    row_max[half] = fmaxf(row_max[half], v);
+                }
+            }
+            float alpha[2], row_sum[2] = {0.0f, 0.0f};
+#pragma unroll
+            for (int half = 0; half < 2; half++) {
+                row_max[half] = fmaxf(row_max[half], __shfl_xor_sync(0xffffffffu, row_max[half], 1));
+                row_max[half] = fmaxf(row_max[half], __shfl_xor_sync(0xffffffffu, row_max[half], 2));
+                const float m_new = fmaxf(m_r[half], row_max[half]);
+                alpha[half] = m_new == -INFINITY ? 1.0f : expf(m_r[half] - m_new);
+                m_r[half] = m_new;
+            }
+#pragma unroll
+            for (int nt = 0; nt < NT; nt++) {
+#pragma unroll
+                for (int e = 0; e < 4; e++) {
+                    const int half = e >> 1;
+                    const float p = m_r[half] == -INFINITY ? 0.0f : expf(s[nt][e] - m_r[half]);
+                    s[nt][e] = p;
+                    row_sum[half] += p;
+                }
+            }
+#pragma unroll
+            for (int half = 0; half < 2; half++) l_r[half] = l_r[half] * alpha[half] + row_sum[half];
+#pragma unroll
+            for (int dt = 0; dt < DT; dt++) {
+                o[dt][0] *= alpha[0];
+                o[dt][1] *= alpha[0];
+                o[dt][2] *= alpha[1];
+                o[dt][3] *= alpha[1];
+            }
+
+            cp_async_wait_all();
+            __syncthreads();  // V tile visible; every warp is done with this K tile
+            if (kt < kt1) {
+                load_tile(k_s, k_cache, kt + 1);
+                cp_async_commit();
+            }
+
+            // O += P V: the score accumulators of two key n-tiles are one A fragment.
+#pragma unroll
+            for (int kk = 0; kk < BN / 16; kk++) {
+                unsigned pa[4];
+                pa[0] = pack2(s[2 * kk][0], s[2 * kk][1], type_tag);
+                pa[1] = pack2(s[2 * kk][2], s[2 * kk][3], type_tag);
+                pa[2] = pack2(s[2 * kk + 1][0], s[2 * kk + 1][1], type_tag);
+                pa[3] = pack2(s[2 * kk + 1][2], s[2 * kk + 1][3], type_tag);
+#pragma unroll
+                for (int dp = 0; dp < D / 16; dp++) {
+                    unsigned b[4];
+                    ldmatrix_x4_trans(b, v_s + swizzle<D>(kk * 16 + (lane & 7) + (((lane >> 3) & 1) << 3), dp * 2 + (lane >> 4)));
+                    mma16816(o[2 * dp], pa, b[0], b[1], type_tag);
+                    mma16816(o[2 * dp + 1], pa, b[2], b[3], type_tag);
+                }
+            }
+        }
+    }
+    cp_async_wait_all();
+
+    // Normalise and store the valid rows.
+#pragma unroll
+    for (int half = 0; half < 2; half++) {
+        float l = l_r[half];
+        l += __shfl_xor_sync(0xffffffffu, l, 1);
+        l += __shfl_xor_sync(0xffffffffu, l, 2);
+        const int R = row0 + warp * 16 + g + 8 * half;
+        if (R >= rows_total) continue;
+        const float inv = l > 0.0f ? 1.0f / l : 0.0f;
+        T* dst = out + ((long long)(q0 + R / group) * q_heads + kvh * group + R % group) * D;
+#pragma unroll
+        for (int dt = 0; dt < DT; dt++) {
+            const unsigned v = pack2(o[dt][2 * half] * inv, o[dt][2 * half + 1] * inv, type_tag);
+            *reinterpret_cast<unsigned*>(dst + dt * 8 + tig * 2) = v;
+        }
+    }
+}
+
+// ---- entry points ---------------------------------------------------------------------
+
+#define DECODE(TN, TT, D)                                                                                            \
+    extern "C" __global__ void __launch_bounds__(DECODE_THREADS) decode_##TN##_d##D(                                  \
+        const TT* q, const TT* k_cache, const TT* v_cache, const int* block_table, int max_blocks,                     \
+        const int* query_start, const int* positions, int num_seqs, int q_heads, int kv_heads, int block_size,        \
+        long long num_blocks, float scale, int window, float softcap, int partition, int head_chunk, TT* out,        \
+        float* part_acc, float* part_ml) {                                                                            \
+        decode_impl<TT, D>(q, k_cache, v_cache, block_table, max_blocks, query_start, positions, num_seqs, q_heads,   \
+                           kv_heads, block_size, num_blocks, scale, window, softcap, partition, head_chunk, out,      \
+                           part_acc, part_ml);                                                                        \
+    }
+
+#define PREFILL(TN, TT, D, BN)                                                                                       \
+    extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_##TN##_d##D(                                \
+        const TT* q, const TT* k_cache, const TT* v_cache, const int* block_table, int max_blocks,                     \
+        const int* query_start, const int* positions, int num_seqs, int q_heads, int kv_heads, int block_size,        \
+        long long num_blocks, float scale, int window, float softcap, TT* out) {                                      \
+        prefill_impl<TT, D, BN>(q, k_cache, v_cache, block_table, max_blocks, query_start, positions, num_seqs,       \
+                                q_heads, kv_heads, block_size, num_blocks, scale, window, softcap, out);              \
+    }
+
+#define HEAD_DIMS(TN, TT)                                                                                            \
+    DECODE(TN, TT, 16) DECODE(TN, TT, 32) DECODE(TN, TT, 64) DECODE(TN, TT, 80) DECODE(TN, TT, 96)                    \
+    DECODE(TN, TT, 112) DECODE(TN, TT, 128) DECODE(TN, TT, 256)                                                       \
+    PREFILL(TN, TT, 16, 64) PREFILL(TN, TT, 32, 64) PREFILL(TN, TT, 64, 64) PREFILL(TN, TT, 80, 64)                   \
+    PREFILL(TN, TT, 96, 64) PREFILL(TN, TT, 112, 64) PREFILL(TN, TT, 128, 64) PREFILL(TN, TT, 256, 32)                \
+    extern "C" __global__ void __launch_bounds__(256) decode_reduce_##TN(                                             \
+        const float* part_acc, const float* part_ml, int q_heads, int splits, int head_dim, TT* out) {                \
+        decode_reduce_impl<TT>(part_acc, part_ml, q_heads, splits, head_dim, out);                                    \
+    }
+
+HEAD_DIMS(bf16, bf16)
+HEAD_DIMS(f16, f16)

@@ -1,0 +1,113 @@
+import LLMRuntime
+
+/// Launchers of Kernels/attention.cu: split-K decode (+ reduce) and tensor-core prefill.
+enum AttentionKernels {
+    static let family = "attention"
+    /// Head sizes both paths are instantiated for.
+    static let headDims: Set<Int> = [16, 32, 64, 80, 96, 112, 128, 256]
+    static let decodeThreads = 128
+    static let decodeMaxHeads = 16
+    static let prefillRows = 64
+    static let prefillThreads = 128
+
+    /// What both paths take besides the tensors.
+    struct Shape {
+        var tokens: Int
+        var sequences: Int
+        var maxContext: Int
+        var queryHeads: Int
+        var kvHeads: Int
+        var headDim: Int
+        var blockSize: Int
+        var cacheBlocks: Int
+        var maxBlocksPerSequence: Int
+        var scale: Float
+        var window: Int
+        var softcap: Float
+    }
+
+    /// The decode path when every sequence brings at most one token (a pure decode
+    /// batch), the prefill path otherwise. Both are exact for any batch.
+    static func run(on backend: CUDABackend, query: Tensor, keyCache: Tensor, valueCache: Tensor, metadata: AttentionMetadata,
+                    shape s: Shape, out: Tensor) throws {
+        guard s.tokens > 0 else { return }
+        if s.tokens <= s.sequences {
+            try decode(on: backend, query: query, keyCache: keyCache, valueCache: valueCache, metadata: metadata, shape: s, out: out)
+        } else {
+            try prefill(on: backend, query: query, keyCache: keyCache, valueCache: valueCache, metadata: metadata, shape: s, out: out)
+        }
+    }
+
+    private static func common(_ query: Tensor, _ keyCache: Tensor, _ valueCache: Tensor, _ m: AttentionMetadata, _ s: Shape) throws -> [KernelArgument] {
+        [
+            .tensor(query), .tensor(keyCache), .tensor(valueCache), .tensor(m.blockTable), try .int(s.maxBlocksPerSequence, "blocks per sequence"),
+            .tensor(m.queryStart), .tensor(m.positions), try .int(s.sequences, "sequences"), try .int(s.queryHeads, "query heads"),
+            try .int(s.kvHeads, "kv heads"), try .int(s.blockSize, "block size"), .int64(Int64(s.cacheBlocks)), .float(s.scale),
+            try .int(s.window, "sliding window"), .float(s.softcap),
+        ]
+    }
+
+    /// Partition size and head chunking of the decode kernel for this shape.
+    static func decodePlan(_ s: Shape) -> (headChunk: Int, chunks: Int, partition: Int, splits: Int, sharedBytes: Int) {
+        let group = s.queryHeads / s.kvHeads
+        let headChunk = min(group, decodeMaxHeads)
+        let chunks = (group + headChunk - 1) / headChunk
+        // partition >= 256 keeps the kernel's final cross-group sum inside the scores area.
+        let partition = headChunk <= 8 ? 512 : 256
+        let span = s.window > 0 ? min(s.maxContext, s.window) : s.maxContext
+        let splits = max(1, (span + partition - 1) / partition)
+        let sharedBytes = 4 * (headChunk * s.headDim + headChunk * partition + 2 * headChunk)
+        return (headChunk, chunks, partition, splits, sharedBytes)
+    }
+
+    static func decode(on backend: CUDABackend, query: Tensor, keyCache: Tensor, valueCache: Tensor, metadata: AttentionMetadata,
+                       shape s: Shape, out: Tensor) throws {
+        let act = try KernelNaming.suffix(query.dtype, op: "attention", allowed: KernelNaming.activationTypes)
+        let plan = decodePlan(s)
+        guard plan.splits <= 65535 else {
+            throw RuntimeError.invalidArgument(op: "attention", reason: "context of \(s.maxContext) tokens needs \(plan.splits) partitions (at most 65535)")
+        }
+        // Partial results only exist with several partitions; the allocator's cache makes
+        // these per-call buffers free in the steady state (stream order keeps reuse safe).
+        let partials = s.tokens * s.queryHeads * plan.splits
+        let acc = plan.splits > 1 ? try backend.allocator.allocate(byteCount: 4 * partials * s.headDim) : nil
+        let ml = plan.splits > 1 ? try backend.allocator.allocate(byteCount: 8 * partials) : nil
+        var arguments = try common(query, keyCache, valueCache, metadata, s)
+        arguments += [try .int(plan.partition, "partition"), try .int(plan.headChunk, "head chunk"), .tensor(out),
+                      .address(acc?.address ?? 0), .address(ml?.address ?? 0)]
+        try backend.launch(family: family, kernel: "decode_\(act)_d\(s.headDim)",
+                           grid: (s.tokens, s.kvHeads * plan.chunks, plan.splits), block: (decodeThreads, 1, 1),
+                           sharedMemoryBytes: plan.sharedBytes, arguments: arguments)
+        if let acc, let ml {
+            try backend.launch(family: family, kernel: "decode_reduce_\(act)", grid: (s.tokens, s.queryHeads, 1),
+                               block: (min(256, KernelNaming.roundUp(s.headDim, 32)), 1, 1),
+                               arguments: [.address(acc.address), .address(ml.address), try .int(s.queryHeads, "query heads"),
+                                           try .int(plan.splits, "partitions"), try .int(s.headDim, "head size"), .tensor(out)])
+        }
+        withExtendedLifetime((acc, ml)) {}
+    }
+
+    /// Key/value rows per prefill tile for a head size.
+    static func prefillKeysPerTile(headDim: Int) -> Int { headDim == 256 ? 32 : 64 }
+
+    static func prefillSharedBytes(headDim: Int, elementBytes: Int) -> Int {
+        (prefillRows + 2 * prefillKeysPerTile(headDim: headDim)) * headDim * elementBytes
+    }
+
+    static func prefill(on backend: CUDABackend, query: Tensor, keyCache: Tensor, valueCache: Tensor, metadata: AttentionMetadata,
+                        shape s: Shape, out: Tensor) throws {
+        let act = try KernelNaming.suffix(query.dtype, op: "attention", allowed: KernelNaming.activationTypes)
+        let group = s.queryHeads / s.kvHeads
+        // Each sequence's packed rows (tokens x group) split into 64-row tiles; the sum of
+        // their counts is at most this bound, and blocks past the last tile return at once.
+        let tiles = (s.tokens * group + prefillRows - 1) / prefillRows + s.sequences
+        guard tiles <= Int(Int32.max) else {
+            throw RuntimeError.invalidArgument(op: "attention", reason: "\(s.tokens) tokens x \(group) heads is too large a batch")
+        }
+        var arguments = try common(query, keyCache, valueCache, metadata, s)
+        arguments.append(.tensor(out))
+        try backend.launch(family: family, kernel: "prefill_\(act)_d\(s.headDim)", grid: (tiles, s.kvHeads, 1),
+                           block: (prefillThreads, 1, 1),
+                           sharedMemoryBytes: prefillSharedBytes(headDim: s.headDim, elementBytes: 2), arguments: arguments)
+    }
+}
