@@ -459,6 +459,43 @@ SEMANTICS = [
     ("string_concat_adjacent", "{{ 'a' 'b' \"c\" }}", {}),
     ("dict_literal_keys", "{% set t = {0: 'zero', 512: 'k', 'x': 1} %}{{ t[512] }} {{ t[0] }} "
      "{% for k, v in t|dictsort %}{% endfor %}{{ t|length }}", {}),
+    ("iterators", "{{ d.items() }}|{{ d.keys() }}|{{ e.values() }}|{{ range(3) }}|{{ range(1, 9, 2) }}|"
+     "{{ l|map('string')|list }}|{{ l|select|first }}|{{ d.items()|length }}|{{ 2 in range(3) }}|"
+     "{{ l|select('odd')|join(',') }}|{% set y = 'ab'|items %}ok|{{ l|reverse|list }}|{{ d|reverse|list }}|"
+     "{{ [1, 2, 3, 4, 5]|batch(2)|list }}|{{ (l|select) is iterable }}{{ d.items() is sequence }}",
+     {"d": {"a": 1, "b": [2]}, "e": {"x": "y"}, "l": [1, 2, 3]}),
+    ("generator_tojson", "{{ l|select('odd')|tojson }}", {"l": [1, 2, 3]}),
+    ("generator_length", "{{ l|select|length }}", {"l": [1, 2, 3]}),
+    ("generator_last", "{{ l|map('string')|last }}", {"l": [1, 2, 3]}),
+    ("dict_items_tojson", "{{ d.items()|tojson }}", {"d": {"a": 1}}),
+    ("items_of_string", "{% for k, v in 'ab'|items %}{% endfor %}", {}),
+    ("markup", "{{ '<'|safe + '<' }}|{{ '<' + '>'|safe }}|{{ 'a'|safe ~ '<' }}|{{ '<b>'|e }}|{{ '<'|e|e }}|"
+     "{{ ('x'|safe + '&')|upper + '\"' }}|{{ '<'|safe is string }}", {}),
+    ("loop_previtem_used", "{% for i in l %}{{ loop.previtem + 1 }}{% endfor %}", {"l": [1, 2]}),
+    ("macro_missing_parameter", "{% macro m(a) %}{{ a + 1 }}{% endmacro %}{{ m() }}", {}),
+    ("first_of_empty_used", "{{ ([]|first).x }}", {}),
+    ("length_of_none", "{{ none|length }}", {}),
+    ("length_of_int", "{{ 5|length }}", {}),
+    ("namespace_tojson", "{% set ns = namespace(a=1) %}{{ ns|tojson }}", {}),
+    ("namespace_print", "{% set ns = namespace(a=1, b='x') %}{{ ns }}", {}),
+    ("misc_values", "{{ {1: 'a', 'b': none} }}|[{{ 'abc'[5] }}]|[{{ 'abc'[1.5] }}]|{{ '10' < '9' }}|{{ 3 in d }}|"
+     "{{ [1, [2]] in [[1, [2]]] }}|{{ '%s' % none }}|{{ '{}'.format(none) }}|[{{ 1 if none }}]|"
+     "{{ d.get('x', none) is none }}|{{ none is defined }}|{{ not x is defined }}|{{ l[-7] is defined }}|"
+     "{{ 'abc'|list|join('-') }}|{{ none|d('z') }}|[{{ nothing|default }}]|{{ l[-1] }}", {"d": {"a": 1}, "l": [1, 2]}),
+    ("unary_minus_string", "{{ -'a' }}", {}),
+    ("floats", "{{ 1e-7 }} {{ 123456.789 }} {{ 1.0e100 }} {{ 5e-324 }} {{ 0.1 * 3 }} {{ 2.0 ** 0.5 }} {{ 7 / 7 }} "
+     "{{ 2**62 }} {{ 1e22 + 1 }} {{ 100.0 }} {{ 1.5e16 }} {{ 0.5e-4 }} {{ -1e-5 }} {{ [1e-7, 1e16, 1.5e300, 3.0]|tojson }} "
+     "{{ 2.5|int }} {{ -2.5|int }} {{ '1e3'|int }} {{ 1/3*3 }}", {}),
+    ("filter_arguments", "{{ 'a'|replace('a', 'b', count=1) }}|{{ \"hello-WORLD's x\"|title }}|{{ 'élan'|capitalize }}|"
+     "{{ '%.2f'|format(3.14159) }}|{{ 'Hello %s'|format(none) }}|{{ 'héllo wörld_x 1'|wordcount }}|"
+     "{{ {'a': 1}|list }}|{{ [1, 1.0, true]|unique|list }}|{{ ['a', 'B', 'b']|unique|list }}|"
+     "{{ m|sort(attribute='n')|map(attribute='role')|join }}|{{ ['a', 'b']|map('replace', 'a', 'x')|list }}|"
+     "{{ l|select('equalto', 1)|list }}{{ l|select('==', 2)|list }}{{ l|select('in', [1])|list }}|"
+     "{{ m|selectattr('role', 'in', ['b'])|list|length }}{{ m|rejectattr('n', 'gt', 1)|list|length }}|"
+     "{{ l|sum(start=0.5) }}|{{ e|dictsort(true)|length }}|{{ m|join(', ', attribute='role') }}",
+     {"l": [1, 2], "m": [{"role": "b", "n": 2}, {"role": "a", "n": 1}], "e": {"B": 1, "a": 2}}),
+    ("sort_mixed", "{{ [3, 'a']|sort }}", {}),
+    ("strftime_more", "{{ strftime_now('%c|%x|%X|%D|%F|%T|%p|%H:%M|%I %p|%u %w') }}", {}),
     ("conditional_chain", "{{ 'a' if x == 1 else 'b' if x == 2 else 'c' }}", {"x": 2}),
 ]
 

@@ -5,3 +5,4 @@
 @_exported import LLMTokenizer
 @_exported import LLMCheckpoint
 @_exported import LLMCPU
+@_exported import LLMCUDA

@@ -42,14 +42,37 @@ struct BenchCommand: ParsableCommand {
                 decode.append(result.timings.decodeTokensPerSecond)
             }
             let peak = Self.peakResidentMiB()
+            let (pp, tg, ttft) = (Self.median(prefill), Self.median(decode), Double(prompt.count) / Self.median(prefill))
             if json {
-                print("{\"engine\":\"swiftllm\",\"threads\":\(threads),\"prompt_tokens\":\(prompt.count),\"gen_tokens\":\(genTokens),"
-                      + "\"prefill_tps\":\(Self.median(prefill)),\"decode_tps\":\(Self.median(decode)),\"peak_rss_mib\":\(peak)}")
+                print("{\"engine\":\"swiftllm\",\"device\":\"\(llm.backend.name)\",\"threads\":\(threads),\"prompt_tokens\":\(prompt.count),\"gen_tokens\":\(genTokens),"
+                      + "\"prefill_tps\":\(pp),\"decode_tps\":\(tg),\"ttft_s\":\(ttft),\"peak_rss_mib\":\(peak)}")
             } else {
-                print(String(format: "threads %d | pp%d %.1f tokens/s | tg%d %.1f tokens/s | peak RSS %.0f MiB",
-                             threads, prompt.count, Self.median(prefill), genTokens, Self.median(decode), peak))
+                print(String(format: "%@ | pp%d %.1f tokens/s (TTFT %.1f ms) | tg%d %.1f tokens/s | peak RSS %.0f MiB",
+                             llm.backend.name == "cpu" ? "threads \(threads)" : llm.backend.deviceDescription,
+                             prompt.count, pp, ttft * 1000, genTokens, tg, peak))
+            }
+            if let cuda = llm.backend as? CUDABackend {
+                try Self.printLimits(cuda, llm: llm, promptTokens: prompt.count, decode: tg, ttft: ttft)
             }
         }
+    }
+
+    /// The device's limits measured now, and how close the run came to them: decode
+    /// against weight bytes / copy bandwidth, prefill against matmul FLOPs / GEMM rate.
+    static func printLimits(_ backend: CUDABackend, llm: LLM, promptTokens: Int, decode: Double, ttft: Double) throws {
+        let limits = try HardwareLimits.measure(on: backend)
+        let spec = llm.model.spec
+        let weightBytes = Double(spec.parameterCount) * 2 // bf16
+        let decodeLimit = limits.copyBandwidth / weightBytes
+        // Linear-layer FLOPs (2 per weight per token) plus causal attention (QK and PV).
+        let attention = 2.0 * Double(spec.layers) * Double(spec.queryHeads * spec.headDim) * Double(promptTokens) * Double(promptTokens)
+        let prefillFlops = 2 * Double(spec.parameterCount) * Double(promptTokens) + attention
+        let ttftLimit = prefillFlops / limits.gemmFlops
+        print("limits: \(limits)")
+        print(String(format: "decode: %.1f tokens/s = %.0f%% of the bandwidth limit %.1f tokens/s (%.2f GB of weights)",
+                     decode, 100 * decode / decodeLimit, decodeLimit, weightBytes / 1e9))
+        print(String(format: "prefill: TTFT %.1f ms at %d tokens = %.2fx the GEMM-rate limit %.1f ms",
+                     ttft * 1000, promptTokens, ttft / ttftLimit, ttftLimit * 1000))
     }
 
     static func median(_ values: [Double]) -> Double {

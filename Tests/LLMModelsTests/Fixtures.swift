@@ -19,44 +19,15 @@ enum Fixtures {
     }
 }
 
-/// A model built directly from a checkpoint with its own cache, for running forwards
-/// without an engine.
-struct ModelHarness {
-    let model: any CausalLM
-    let cache: PagedKVCache
-    let builder: ForwardBatchBuilder
-    let blockSize = 4
-    var blockTable: [Int32]
+/// The tests' model harness: `SequenceProbe` with small blocks so paging is exercised.
+typealias ModelHarness = SequenceProbe
 
-    init(path: String, backend: any Backend, maxTokens: Int = 64, contextBlocks: Int = 32) throws {
-        let checkpoint = try ModelCheckpoint.open(path: path)
-        let loader = WeightLoader(source: checkpoint.weights, backend: backend, expectedCount: 1, progress: nil)
-        model = try ModelRegistry.build(configJSON: checkpoint.configJSON, weights: loader, limits: ForwardLimits(maxTokens: maxTokens, maxLogitRows: 1))
-        let spec = model.spec
-        cache = try PagedKVCache(backend: backend, layers: spec.layers, numBlocks: contextBlocks, blockSize: blockSize,
-                                 kvHeads: spec.kvHeads, headDim: spec.headDim, dtype: backend.activationDType)
-        builder = try ForwardBatchBuilder(backend: backend, maxTokens: maxTokens, maxSequences: 1, maxBlocksPerSequence: contextBlocks, blockSize: blockSize)
-        // Blocks in reverse order so paging is exercised.
-        blockTable = (0..<Int32(contextBlocks)).reversed()
+extension SequenceProbe {
+    convenience init(path: String, backend: any Backend, maxTokens: Int = 64) throws {
+        try self.init(path: path, backend: backend, contextTokens: 128, maxChunk: maxTokens, blockSize: 4)
     }
 
-    /// Logits of the last of `tokens`, placed at `start`.
-    func logits(_ tokens: [Int], start: Int) throws -> [Float] {
-        let batch = try builder.build([SequenceChunk(tokens: tokens.map(Int32.init), startPosition: start, blockTable: blockTable, needsLogits: true)])
-        return try model.backend.readFloats(try model.forward(batch, cache: cache))
-    }
-
-    /// Greedy continuation of `prompt`, one token per step after the prefill.
-    func greedy(_ prompt: [Int], count: Int) throws -> [Int] {
-        var row = try logits(prompt, start: 0)
-        var out = [Int]()
-        for _ in 0..<count {
-            let next = row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }!
-            out.append(next)
-            row = try logits([next], start: prompt.count + out.count - 1)
-        }
-        return out
-    }
+    func greedy(_ prompt: [Int], count: Int) throws -> [Int] { try greedy(prompt, steps: count).tokens }
 }
 
 extension Array where Element == Float {

@@ -43,10 +43,9 @@ import Testing
     }
 
     /// transformers' conversion of llama-spm saved as a tokenizer.json (Metaspace, byte
-    /// fallback, Llama's decoder chain), written to the cache by make_tokenizer_fixtures.py
-    /// with HF's ids; too large to commit, so this runs only where the generator ran.
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: Assets.modelCache.appendingPathComponent("llama-spm-hf/ids.json").path)))
-    func sentencePieceTokenizerJSONMatchesHuggingFace() throws {
+    /// fallback, Llama's decoder chain) with HF's ids, made by make_tokenizer_fixtures.py;
+    /// committed compressed and unpacked into the cache by Scripts/fetch_models.sh.
+    @Test func sentencePieceTokenizerJSONMatchesHuggingFace() throws {
         let folder = Assets.modelCache.appendingPathComponent("llama-spm-hf")
         let tokenizer = try Tokenizer(tokenizerJSONPath: folder.appendingPathComponent("tokenizer.json").path)
         let family = try Corpus.family(at: folder.appendingPathComponent("ids.json"))

@@ -94,7 +94,9 @@ enum JinjaAccess {
         var i = first
         while step > 0 ? i < end : i > end {
             indices.append(i)
-            i += step
+            let (next, overflow) = i.addingReportingOverflow(step)
+            if overflow { break }
+            i = next
         }
         return indices
     }

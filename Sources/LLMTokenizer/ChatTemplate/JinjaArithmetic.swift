@@ -5,14 +5,25 @@ import Foundation
 /// `+` joins strings and lists, `*` repeats them, `~` joins the `str()` of both sides.
 /// Errors carry Python's messages.
 enum JinjaArithmetic {
-    /// Results longer than this (strings and lists built by `*`) are refused.
+    /// Strings and lists longer than this (built by `*`, `+`, `~`, padding, ...) are refused,
+    /// so a template cannot exhaust memory without looping.
     static let maxSequenceLength = 1 << 26
+
+    /// Refuses a result length (or repeat count) beyond `maxSequenceLength`.
+    static func checkLength(_ count: Int) throws(ChatTemplateError) {
+        guard count <= maxSequenceLength else {
+            throw .limit("result longer than \(maxSequenceLength) characters or items")
+        }
+    }
 
     static func apply(_ op: JinjaExpr.BinaryOp, _ l: JinjaValue, _ r: JinjaValue) throws(ChatTemplateError)
         -> JinjaValue
     {
         switch op {
-        case .concat: return .string(l.pythonString + r.pythonString)
+        case .concat:
+            let (a, b) = (l.pythonString, r.pythonString)
+            try checkLength(a.utf8.count + b.utf8.count)
+            return .string(a + b)
         case .add: return try add(l, r)
         case .subtract:
             return try numeric(op, l, r, int: { $0.subtractingReportingOverflow($1) }, double: { $0 - $1 })
@@ -50,8 +61,12 @@ enum JinjaArithmetic {
 
     private static func add(_ l: JinjaValue, _ r: JinjaValue) throws(ChatTemplateError) -> JinjaValue {
         switch (l, r) {
-        case (.string(let a), .string(let b)): return .string(a + b)
-        case (.array(let a), .array(let b)): return .array(a + b)
+        case (.string(let a), .string(let b)):
+            try checkLength(a.utf8.count + b.utf8.count)
+            return .string(a + b)
+        case (.array(let a), .array(let b)):
+            try checkLength(a.count + b.count)
+            return .array(a + b)
         case (.string, _): throw .type("can only concatenate str (not \"\(r.pythonTypeName)\") to str")
         case (.array, _): throw .type("can only concatenate list (not \"\(r.pythonTypeName)\") to list")
         default:
@@ -63,10 +78,12 @@ enum JinjaArithmetic {
         let n = max(0, times)
         switch value {
         case .string(let s):
-            guard s.utf8.count * n <= maxSequenceLength else { throw .limit("repeated string is too long") }
+            let (length, overflow) = s.utf8.count.multipliedReportingOverflow(by: n)
+            try checkLength(overflow ? .max : length)
             return .string(String(repeating: s, count: n))
         case .array(let a):
-            guard a.count * n <= maxSequenceLength else { throw .limit("repeated list is too long") }
+            let (length, overflow) = a.count.multipliedReportingOverflow(by: n)
+            try checkLength(overflow ? .max : length)
             var result: [JinjaValue] = []
             for _ in 0..<n { result += a }
             return .array(result)

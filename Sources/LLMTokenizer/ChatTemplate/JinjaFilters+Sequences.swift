@@ -103,6 +103,7 @@ extension JinjaFilters {
         case "batch":
             let a = try arguments.bind("batch", ["linecount", "fill_with"])
             guard let size = a[0]?.integerValue, size > 0 else { throw .value("batch size must be a positive integer") }
+            try JinjaArithmetic.checkLength(size)
             var batches: [JinjaValue] = []
             var current: [JinjaValue] = []
             for item in try interpreter.iterate(value) {

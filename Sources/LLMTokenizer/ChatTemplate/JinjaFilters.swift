@@ -34,7 +34,7 @@ enum JinjaFilters {
             let a = try arguments.bind("replace", ["old", "new", "count"])
             let count = a[2].flatMap { $0.integerValue } ?? -1
             return .string(
-                PythonString.replace(
+                try PythonString.replace(
                     value.pythonString, (a[0] ?? .undefinedValue).pythonString, (a[1] ?? .undefinedValue).pythonString,
                     count: count))
         case "string": return .string(value.pythonString)
@@ -142,6 +142,7 @@ enum JinjaFilters {
         case .some(.string(let s)): indention = s
         case .some(let w):
             guard let n = w.integerValue else { throw .type("can't multiply sequence by non-int") }
+            try JinjaArithmetic.checkLength(n)
             indention = String(repeating: " ", count: max(0, n))
         case nil: indention = "    "
         }
@@ -238,6 +239,7 @@ enum JinjaFilters {
         case .some(.string(let s)): indent = s
         case .some(let v):
             guard let n = v.integerValue else { throw .type("indent must be an int or a string") }
+            try JinjaArithmetic.checkLength(n)
             indent = String(repeating: " ", count: max(0, n))
         }
         var separators: (String, String)?

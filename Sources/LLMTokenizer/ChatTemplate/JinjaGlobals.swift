@@ -44,7 +44,13 @@ enum JinjaGlobals {
         default: throw .type("range expected at most 3 arguments, got \(bounds.count)")
         }
         guard step != 0 else { throw .value("range() arg 3 must not be zero") }
-        let count = step > 0 ? max(0, (stop - start + step - 1) / step) : max(0, (start - stop - step - 1) / -step)
+        // In Double: the Int difference of far-apart bounds could overflow.
+        let span = step > 0 ? Double(stop) - Double(start) : Double(start) - Double(stop)
+        let exactCount = span <= 0 ? 0 : (span / abs(Double(step))).rounded(.up)
+        guard exactCount <= Double(maxRange) else {
+            throw .limit("Range too big. The sandbox blocks ranges larger than MAX_RANGE (\(maxRange)).")
+        }
+        let count = Int(exactCount)
         guard count <= maxRange else {
             throw .limit("Range too big. The sandbox blocks ranges larger than MAX_RANGE (\(maxRange)).")
         }

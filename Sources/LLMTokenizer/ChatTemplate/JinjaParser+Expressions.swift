@@ -136,7 +136,7 @@ extension JinjaParser {
     {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= Self.maxDepth else { throw fail("expression nested too deeply") }
+        guard depth <= Self.maxNestingDepth else { throw fail("expression nested too deeply") }
         return try body(&self)
     }
 

@@ -7,8 +7,12 @@ struct JinjaParser {
     var index = 0
     /// How many `for` bodies enclose the current position (for `break`/`continue`).
     var loopDepth = 0
-    /// Current expression nesting, bounded so a hostile template cannot exhaust the stack.
+    /// Current expression nesting (parentheses, brackets, unary operators), bounded so a
+    /// hostile template cannot exhaust the stack: each level costs the parser a couple
+    /// dozen stack frames.
     var depth = 0
+    static let maxNestingDepth = 48
+    /// Deepest expression tree (long operator and filter chains), which evaluating recurses.
     static let maxDepth = 100
     /// Current block nesting (`if` in `for` in `macro` ...), bounded likewise.
     var blockDepth = 0

@@ -40,15 +40,16 @@ enum JinjaPercentFormat {
             }
             var width = 0
             while i < scalars.count, let d = Int(String(scalars[i])) {
-                width = width * 10 + d
+                width = min(width * 10 + d, JinjaArithmetic.maxSequenceLength + 1)
                 i += 1
             }
+            try JinjaArithmetic.checkLength(width)
             var precision: Int?
             if i < scalars.count && scalars[i] == "." {
                 i += 1
                 var p = 0
                 while i < scalars.count, let d = Int(String(scalars[i])) {
-                    p = p * 10 + d
+                    p = min(p * 10 + d, 1000)
                     i += 1
                 }
                 precision = p

@@ -44,7 +44,7 @@ enum JinjaStringFormat {
             }
             var value = try resolve(field, arguments, &autoIndex)
             if conversion == "r" { value = .string(value.pythonRepr) }
-            out.append(contentsOf: applySpec(value.pythonString, spec).unicodeScalars)
+            out.append(contentsOf: try applySpec(value.pythonString, spec).unicodeScalars)
         }
         return String(out)
     }
@@ -97,7 +97,7 @@ enum JinjaStringFormat {
     }
 
     /// Applies `[[fill]align][width]` to already formatted text.
-    private static func applySpec(_ text: String, _ spec: String) -> String {
+    private static func applySpec(_ text: String, _ spec: String) throws(ChatTemplateError) -> String {
         guard !spec.isEmpty else { return text }
         var chars = Array(spec)
         var fill: Character = " "
@@ -111,6 +111,7 @@ enum JinjaStringFormat {
             chars.removeFirst()
         }
         guard let width = Int(String(chars)), width > text.unicodeScalars.count else { return text }
+        try JinjaArithmetic.checkLength(width)
         let total = width - text.unicodeScalars.count
         let pad = { (n: Int) in String(repeating: String(fill), count: n) }
         switch align {

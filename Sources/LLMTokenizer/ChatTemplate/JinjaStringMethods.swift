@@ -34,7 +34,7 @@ enum JinjaStringMethods {
             guard case .string(let old)? = a[0], case .string(let new)? = a[1] else {
                 throw .type("replace() argument must be str")
             }
-            return .string(PythonString.replace(s, old, new, count: try optionalInt(a[2], name) ?? -1))
+            return .string(try PythonString.replace(s, old, new, count: try optionalInt(a[2], name) ?? -1))
         case "find", "rfind", "index", "rindex", "count":
             return try search(s, name, arguments)
         case "join":
@@ -182,6 +182,7 @@ enum JinjaStringMethods {
         }
         let length = s.unicodeScalars.count
         guard width > length else { return s }
+        try JinjaArithmetic.checkLength(width)
         let total = width - length
         func fillText(_ n: Int) -> String { String(repeating: String(fill), count: n) }
         switch name {

@@ -183,7 +183,9 @@ enum PythonString {
     }
 
     /// `str.replace(old, new, count)`.
-    static func replace(_ s: String, _ old: String, _ new: String, count limit: Int = -1) -> String {
+    static func replace(_ s: String, _ old: String, _ new: String, count limit: Int = -1) throws(ChatTemplateError)
+        -> String
+    {
         let scalars = Array(s.unicodeScalars)
         let needle = Array(old.unicodeScalars)
         let replacement = Array(new.unicodeScalars)
@@ -197,6 +199,7 @@ enum PythonString {
                     done += 1
                 }
                 out.append(c)
+                try JinjaArithmetic.checkLength(out.count)
             }
             if limit < 0 || done < limit { out += replacement }
             return string(out)
@@ -207,6 +210,7 @@ enum PythonString {
             out += replacement
             i = at + needle.count
             done += 1
+            try JinjaArithmetic.checkLength(out.count)
         }
         if done == 0 { return s }
         out += scalars[i...]

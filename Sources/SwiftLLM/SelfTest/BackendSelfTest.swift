@@ -49,6 +49,8 @@ struct SelfTestRunner {
     var quick: Bool { size == .quick }
 
     mutating func run(_ op: String, _ name: String, _ body: (inout SelfTestHarness) throws -> [SelfTestRow]) {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        defer { if ProcessInfo.processInfo.environment["SELFTEST_TIMING"] != nil { print("TIMING", op, name, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9) } }
         do {
             rows += try body(&harness)
         } catch {
