@@ -287,7 +287,7 @@ SEMANTICS = [
     ("print_repr_escapes", "{{ ['a\\nb\\t\\\\', 'é\\x01', '\\u2028', \"'\"] }}", {}),
     ("arithmetic", "{{ 7 // 2 }} {{ -7 // 2 }} {{ -7 % 3 }} {{ 7 % -3 }} {{ 2 ** 10 }} {{ 2 ** -1 }} {{ 2**3**2 }} "
      "{{ -2**2 }} {{ 7.5 // 2 }} {{ -7.5 % 2 }} {{ 1 + 2.0 }} {{ true + 1 }} {{ 3 * 'ab' }} {{ [1] * 3 }} "
-     "{{ 'a' ~ 1 ~ none ~ [1] ~ 1.0 }} {{ 10 / 4 }} {{ -l|length }}", {"l": [1]}),
+     "{{ 'a' ~ 1 ~ none ~ [1] ~ 1.0 }} {{ 10 / 4 }} {{ -(l|length) }}", {"l": [1]}),
     ("arithmetic_negate_list", "{{ -l|length }}", {"l": L}),
     ("divide_by_zero", "{{ 1 / 0 }}", {}),
     ("floor_divide_by_zero", "{{ 1 // 0 }}", {}),
@@ -392,7 +392,7 @@ SEMANTICS = [
      "|{{ d|tojson(sort_keys=true) }}|{{ d|tojson(indent='\\t') }}|{{ 1.5|tojson }}", {"d": D, "u": "é😀\u007f"}),
     ("string_filters", "{{ '  x  '|trim }}|{{ 'xxaxx'|trim('x') }}|{{ 42|trim }}|{{ none|trim }}|"
      "{{ ' \u3000x\xa0'|trim }}|{{ 'hello world-foo(bar'|title }}|{{ 'aBC dEF'|capitalize }}|{{ 'ß'|upper }}|"
-     "{{ 'aaa'|replace('a', 'b', 2) }}|{{ 'abc'|replace('', '-') }}|{{ '<a href=\"x\">&\'</a>'|e }}|"
+     "{{ 'aaa'|replace('a', 'b', 2) }}|{{ 'abc'|replace('', '-') }}|{{ '<a href=\"x\">&\\'</a>'|e }}|"
      "[{{ 'ab'|center(7) }}]|{{ \"Hello, world! It's 2025.\"|wordcount }}|{{ '%s is %d'|format('Al', 30) }}|"
      "{{ 1|string }}{{ [1]|string }}|{{ 'ABC'|lower }}", {}),
     ("length_filters", "{{ 'é😀'|length }} {{ d|length }} {{ l|count }} {{ ''|length }}", {"d": D, "l": L}),
@@ -458,7 +458,8 @@ SEMANTICS = [
     ("message_equality", "{% for m in msgs %}{{ m == msgs[-1] }}{% endfor %}", {"msgs": MSGS}),
     ("string_concat_adjacent", "{{ 'a' 'b' \"c\" }}", {}),
     ("dict_literal_keys", "{% set t = {0: 'zero', 512: 'k', 'x': 1} %}{{ t[512] }} {{ t[0] }} "
-     "{% for k, v in t|dictsort %}{% endfor %}{{ t|length }}", {}),
+     "{{ t|length }}{% set u = {2: 'b', 1: 'a'} %}{% for k, v in u|dictsort %}{{ k }}{{ v }}{% endfor %}", {}),
+    ("dictsort_mixed_keys", "{% for k, v in {0: 'a', 'x': 1}|dictsort %}{% endfor %}", {}),
     ("iterators", "{{ d.items() }}|{{ d.keys() }}|{{ e.values() }}|{{ range(3) }}|{{ range(1, 9, 2) }}|"
      "{{ l|map('string')|list }}|{{ l|select|first }}|{{ d.items()|length }}|{{ 2 in range(3) }}|"
      "{{ l|select('odd')|join(',') }}|{% set y = 'ab'|items %}ok|{{ l|reverse|list }}|{{ d|reverse|list }}|"

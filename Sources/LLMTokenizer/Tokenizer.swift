@@ -22,6 +22,8 @@ public final class Tokenizer: Sendable {
     /// Tokens that end generation: the EOS token plus special end-of-turn tokens such as
     /// `<|eot_id|>` or `<|im_end|>` when the vocabulary has them.
     public let eosTokenIDs: Set<Int>
+    /// The EOS token the checkpoint names (`eos_token` in chat templates), if any.
+    public let eosTokenID: Int?
     /// The Jinja chat template shipped with the tokenizer, if any.
     public let chatTemplate: String?
 
@@ -43,6 +45,7 @@ public final class Tokenizer: Sendable {
         suffixIDs = parts.suffixIDs
         bosTokenID = parts.bosTokenID
         eosTokenIDs = parts.eosTokenIDs
+        eosTokenID = parts.eosTokenID
         chatTemplate = parts.chatTemplate
 
         let vocab = parts.model.vocab

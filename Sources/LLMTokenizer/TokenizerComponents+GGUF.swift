@@ -80,6 +80,7 @@ extension TokenizerComponents {
             ends.insert(token.id)
         }
         eosTokenIDs = ends
+        eosTokenID = eos
         added.removeAll { $0.content.isEmpty }
         addedTokens = added
         chatTemplate = v.chatTemplate

@@ -15,6 +15,8 @@ struct TokenizerComponents: Sendable {
     var prefixIDs: [Int] = []
     var suffixIDs: [Int] = []
     var bosTokenID: Int?
+    /// The EOS token the checkpoint names (templates see it as `eos_token`).
+    var eosTokenID: Int?
     var eosTokenIDs: Set<Int> = []
     var chatTemplate: String?
 

@@ -40,6 +40,7 @@ extension TokenizerComponents {
         if let name = config?.eosToken {
             guard let id = lookup(name) else { throw .unknownToken(file: configFile, field: "eos_token", token: name) }
             eos.insert(id)
+            eosTokenID = id
         }
         for token in addedTokens where token.special && Self.endOfGenerationNames.contains(token.content) {
             eos.insert(token.id)

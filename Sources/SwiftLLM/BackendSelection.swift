@@ -1,3 +1,4 @@
+import Foundation
 import LLMCUDA
 
 /// The composition root's one decision: which backend runs the model, and why.
@@ -18,7 +19,9 @@ enum BackendSelection {
                     return (try CPUBackend(options: options.cpu), "cpu (GPU \(options.gpu) could not be used: \(error))")
                 }
             case let .failure(error):
-                return (try CPUBackend(options: options.cpu), "cpu (no usable GPU: \(error))")
+                // The first line says what is missing; the full error lists every path tried.
+                let summary = ("\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)").replacingOccurrences(of: "; tried, in order:", with: "")
+                return (try CPUBackend(options: options.cpu), "cpu (no usable GPU: \(summary))")
             }
         }
     }

@@ -11,6 +11,9 @@ public final class LLM: @unchecked Sendable {
     /// Why this device was chosen (for `--device auto`).
     public let deviceChoice: String
     private let engine: InferenceEngine
+    /// The tokenizer's chat template, parsed once at load (nil when it has none); a
+    /// template that does not parse fails chat requests, not the load.
+    let chatTemplate: Result<ChatTemplate, ChatTemplateError>?
     /// The engine runs one request at a time; its loop runs on the caller's or a
     /// dedicated thread, never on the Swift concurrency pool.
     private let lock = NSLock()
@@ -30,6 +33,7 @@ public final class LLM: @unchecked Sendable {
             checkpoint = nil
             tokenizer = try Tokenizer.forModel(at: path)
         }
+        chatTemplate = tokenizer.chatTemplate.map { source in Result { () throws(ChatTemplateError) in try ChatTemplate(source: source, name: "\(path): chat_template") } }
         (backend, deviceChoice) = try BackendSelection.make(options)
         let loader = WeightLoader(source: checkpoint?.weights, backend: backend, expectedCount: 1) { loaded, total in
             progress?(LoadProgress(loaded: loaded, total: total))

@@ -5,5 +5,5 @@ struct SwiftLLMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftllm",
         abstract: "Run large language models: generate text, inspect checkpoints, measure speed.",
-        subcommands: [GenerateCommand.self, TokenizeCommand.self, InfoCommand.self, BenchCommand.self, SelfTestCommand.self])
+        subcommands: [GenerateCommand.self, ChatCommand.self, TokenizeCommand.self, InfoCommand.self, BenchCommand.self, SelfTestCommand.self])
 }

@@ -1,6 +1,8 @@
+import Foundation
 import LLMCPU
+import LLMCUDA
+import SwiftLLM
 import Testing
-@testable import SwiftLLM
 
 /// The self-test harness itself, run CPU against CPU: every case must run and match
 /// (the two backends compute identically), so a failure on a GPU is the GPU's.
@@ -28,5 +30,27 @@ struct BackendSelfTestTests {
         #expect(table.contains("FAIL"))
         #expect(table.contains("boom"))
         #expect(table.contains("1/2 cases passed"))
+    }
+}
+
+/// The real check: the CUDA backend against the CPU backend, at full size. Runs where a
+/// GPU can be opened (skipped otherwise; SWIFTLLM_REQUIRE_GPU=1 makes a missing GPU a
+/// failure). Prints the self-test table.
+@Suite("Backend self test on the GPU", .serialized)
+struct GPUSelfTestTests {
+    @Test("CUDA against CPU: every case passes")
+    func cudaAgainstCPU() throws {
+        let gpu: CUDABackend
+        do {
+            gpu = try CUDABackend(deviceOrdinal: 0)
+        } catch {
+            if ProcessInfo.processInfo.environment["SWIFTLLM_REQUIRE_GPU"] == "1" { Issue.record("no GPU: \(error)") }
+            return
+        }
+        print("self test on \(gpu.deviceDescription)")
+        let rows = BackendSelfTest.run(reference: try CPUBackend(), candidate: gpu, size: .full)
+        print(SelfTestRow.table(rows))
+        try gpu.checkKernelStatus()
+        for row in rows where !row.passed { Issue.record("\(row.op) \(row.name): error \(row.maxRelativeError) > \(row.tolerance)\(row.note.map { ": \($0)" } ?? "")") }
     }
 }

@@ -149,6 +149,25 @@ import Testing
         #expect(thrown?.kind == .limit)
     }
 
+    @Test func hugeNumbersFailCleanly() throws {
+        #expect(try render("{{ l[1::9223372036854775807] }}", ["l": [1, 2, 3]]) == "[2]")
+        #expect(error("{{ range(-9223372036854775807, 9223372036854775807)|length }}")?.kind == .limit)
+        #expect(error("{{ 'a'.center(1000000000000000000) }}")?.kind == .limit)
+        #expect(error("{{ '%99999999999999999999999d' % 1 }}")?.kind == .limit)
+        #expect(error("{{ '{:>99999999999}'.format(1) }}")?.kind == .limit)
+        #expect(error("{{ 'x'|indent(99999999999) }}")?.kind == .limit)
+        #expect(error("{{ [1]|tojson(indent=99999999999) }}")?.kind == .limit)
+        #expect(error("{{ [1]|batch(99999999999, 0)|list }}")?.kind == .limit)
+        #expect(error("{{ 9223372036854775807 + 1 }}")?.kind == .value)
+        #expect(error("{{ -9223372036854775807 - 2 }}")?.kind == .value)
+        #expect(error("{{ 3 ** 99 }}")?.kind == .value)
+        #expect(error("{{ (-9223372036854775807 - 1) // -1 }}")?.kind == .value)
+        #expect(try render("{{ (-9223372036854775807 - 1) % -1 }}") == "0")
+        let doubling = "{% set ns = namespace(s='x') %}{% for i in range(100) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}"
+        #expect(error(doubling)?.kind == .limit)
+        #expect(error("{{ ('x' * 100000)|replace('x', 'x' * 1000) }}")?.kind == .limit)
+    }
+
     @Test func deepNestingFailsCleanly() {
         let depth = 500
         let nested = String(repeating: "(", count: depth) + "1" + String(repeating: ")", count: depth)

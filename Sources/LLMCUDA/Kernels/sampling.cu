@@ -344,6 +344,11 @@ __device__ __noinline__ void find_cut(const SampleRow& r, float max_p, bool by_m
 
 // ---- the kernel -----------------------------------------------------------------------
 
+/// Bytes of dynamic shared memory before the bitmap: the kernel declares no static
+/// shared memory, so the launch's byte count (this plus the bitmap) is its whole budget.
+#define SAMPLE_SHARED_BYTES 16384
+static_assert(sizeof(SampleShared) <= SAMPLE_SHARED_BYTES, "SampleShared outgrew its reserved bytes");
+
 extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS) sample_rows(
     const float* __restrict__ logits, int vocab, const float* __restrict__ temperature, const int* __restrict__ top_k,
     const float* __restrict__ top_p, const float* __restrict__ min_p, const float* __restrict__ repetition_penalty,
@@ -351,8 +356,9 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS) sample_rows(
     const unsigned* __restrict__ uniform_bits, const int* __restrict__ penalty_row_start,
     const int* __restrict__ penalty_ids, const int* __restrict__ penalty_counts, const int* __restrict__ penalty_in_prompt,
     int use_bitmap, int* __restrict__ out, float* __restrict__ logprobs) {
-    extern __shared__ unsigned bitmap_words[];
-    __shared__ SampleShared sh;
+    extern __shared__ uint4 sample_smem[];
+    SampleShared& sh = *reinterpret_cast<SampleShared*>(sample_smem);
+    unsigned* bitmap_words = reinterpret_cast<unsigned*>(reinterpret_cast<unsigned char*>(sample_smem) + SAMPLE_SHARED_BYTES);
     const int row_index = blockIdx.x;
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
 

@@ -10,8 +10,9 @@ enum JinjaMethods {
         "removesuffix",
     ]
     static let listMethods: Set<String> = ["index", "count", "copy"]
-    static let dictMethods: Set<String> = ["items", "keys", "values", "get", "copy", "fromkeys"]
     static let unsafeListMethods: Set<String> = ["append", "extend", "insert", "pop", "remove", "sort", "reverse", "clear"]
+    /// Dict methods are matched by a `switch` in `has`: `items keys values get copy fromkeys`
+    /// are safe, these are not.
     static let unsafeDictMethods: Set<String> = ["pop", "popitem", "setdefault", "update", "clear"]
 
     /// Whether Python's `getattr(value, name)` finds a method (safe or not).

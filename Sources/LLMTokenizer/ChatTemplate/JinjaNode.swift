@@ -108,14 +108,6 @@ indirect enum JinjaTarget {
     case name(String)
     case tuple([JinjaTarget])
     case namespaceAttribute(String, String)
-
-    var names: [String] {
-        switch self {
-        case .name(let n): return [n]
-        case .tuple(let items): return items.flatMap(\.names)
-        case .namespaceAttribute: return []
-        }
-    }
 }
 
 /// A filter applied by `{% filter %}` or `{% set x | filter %}`.

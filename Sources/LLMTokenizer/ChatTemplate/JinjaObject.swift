@@ -58,10 +58,6 @@ public struct JinjaObject: Sendable {
         for (key, value) in pairs { set(.string(key), value) }
     }
 
-    init(entries pairs: [(JinjaKey, JinjaValue)]) {
-        for (key, value) in pairs { set(key, value) }
-    }
-
     /// The number of keys.
     public var count: Int { entries.count }
 

@@ -232,8 +232,8 @@ struct JinjaParser {
 
     private mutating func parseMacro() throws(ChatTemplateError) -> JinjaStatement.Kind {
         let name = try expectName()
-        let definition = try parseMacroDefinition(name: name, end: "endmacro", requireParentheses: true)
-        return .macro(definition)
+        guard current.isOp("(") else { throw fail("expected token '(', got '\(current.describe)'") }
+        return .macro(try parseMacroBody(name: name, parameters: try parseSignature(), end: "endmacro"))
     }
 
     private mutating func parseCallBlock() throws(ChatTemplateError) -> JinjaStatement.Kind {
@@ -243,16 +243,6 @@ struct JinjaParser {
         guard case .call = call.kind else { throw fail("expected call", at: tokens[index - 1]) }
         let caller = try parseMacroBody(name: "caller", parameters: parameters, end: "endcall")
         return .callBlock(call: call, caller: caller)
-    }
-
-    private mutating func parseMacroDefinition(name: String, end: String, requireParentheses: Bool)
-        throws(ChatTemplateError) -> JinjaMacroDefinition
-    {
-        guard current.isOp("(") || !requireParentheses else {
-            throw fail("expected token '(', got '\(current.describe)'")
-        }
-        let parameters = current.isOp("(") ? try parseSignature() : ([], [:])
-        return try parseMacroBody(name: name, parameters: parameters, end: end)
     }
 
     private mutating func parseMacroBody(name: String, parameters: ([String], [String: JinjaExpr]), end: String)

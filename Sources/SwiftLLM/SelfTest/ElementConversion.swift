@@ -23,19 +23,17 @@ enum ElementConversion {
 
     /// Little-endian bytes of `values` stored as `dtype` (f32, f16, bf16).
     static func bytes(_ values: [Float], as dtype: DType) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(values.count * (dtype == .f32 ? 4 : 2))
-        for v in values {
-            switch dtype {
-            case .bf16:
-                let b = bf16Bits(v)
-                out += [UInt8(b & 0xFF), UInt8(b >> 8)]
-            case .f16:
-                let b = Float16(v).bitPattern
-                out += [UInt8(b & 0xFF), UInt8(b >> 8)]
-            default:
-                let b = v.bitPattern
-                out += [UInt8(b & 0xFF), UInt8((b >> 8) & 0xFF), UInt8((b >> 16) & 0xFF), UInt8(b >> 24)]
+        let width = dtype == .f32 ? 4 : 2
+        var out = [UInt8](repeating: 0, count: values.count * width)
+        out.withUnsafeMutableBytes { raw in
+            values.withUnsafeBufferPointer { v in
+                for i in 0..<v.count {
+                    switch dtype {
+                    case .bf16: raw.storeBytes(of: bf16Bits(v[i]).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
+                    case .f16: raw.storeBytes(of: Float16(v[i]).bitPattern.littleEndian, toByteOffset: 2 * i, as: UInt16.self)
+                    default: raw.storeBytes(of: v[i].bitPattern.littleEndian, toByteOffset: 4 * i, as: UInt32.self)
+                    }
+                }
             }
         }
         return out
