@@ -173,6 +173,7 @@ extension CUDABackend {
         try expectType(logits, .f32, "sample")
         try expectType(out, .i32, "sample")
         if let logprobs { try expectType(logprobs, .f32, "sample") }
+        guard m == 0 || logits.shape[1] > 0 else { throw RuntimeError.invalidArgument(op: "sample", reason: "empty vocabulary") }
         try SamplingKernels.sample(on: self, logits: logits, params: params, out: out, logprobs: logprobs)
     }
 }

@@ -425,7 +425,14 @@ __device__ __forceinline__ unsigned pack2(float lo, float hi, f16*) {
     return *reinterpret_cast<unsigned*>(&v);
 }
 
-/// Dynamic shared memory: Q [64][D], K [BN][D], V [BN][D] of T, swizzled.
+/// Ints after the tiles in the prefill kernel's dynamic shared memory: the block's
+/// sequence and tile, its key range, per-warp scan totals. Kernels that take dynamic
+/// shared memory declare no static shared memory, so the launch's byte count is the
+/// whole budget (the host raises the 48 KiB default only when that count exceeds it).
+#define PREFILL_SCALARS 16
+
+/// Dynamic shared memory: Q [64][D], K [BN][D], V [BN][D] of T, swizzled, then
+/// PREFILL_SCALARS ints.
 template <typename T, int D, int BN>
 __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* __restrict__ k_cache,
                                              const T* __restrict__ v_cache, const int* __restrict__ block_table,
@@ -438,8 +445,12 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
     T* q_s = reinterpret_cast<T*>(prefill_smem4);
     T* k_s = q_s + BM * D;
     T* v_s = k_s + BN * D;
-    __shared__ int s_seq, s_tile, s_kmin, s_kmax;
-    __shared__ int s_warp_sums[PREFILL_WARPS];
+    int* scalars = reinterpret_cast<int*>(v_s + BN * D);
+    int& s_seq = scalars[0];
+    int& s_tile = scalars[1];
+    int& s_kmin = scalars[2];
+    int& s_kmax = scalars[3];
+    int* s_warp_sums = scalars + 4;  // PREFILL_WARPS entries
     T* const type_tag = nullptr;
 
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
@@ -1316,6 +1327,11 @@ __device__ __noinline__ void find_cut(const SampleRow& r, float max_p, bool by_m
 
 // ---- the kernel -----------------------------------------------------------------------
 
+/// Bytes of dynamic shared memory before the bitmap: the kernel declares no static
+/// shared memory, so the launch's byte count (this plus the bitmap) is its whole budget.
+#define SAMPLE_SHARED_BYTES 16384
+static_assert(sizeof(SampleShared) <= SAMPLE_SHARED_BYTES, "SampleShared outgrew its reserved bytes");
+
 extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS) sample_rows(
     const float* __restrict__ logits, int vocab, const float* __restrict__ temperature, const int* __restrict__ top_k,
     const float* __restrict__ top_p, const float* __restrict__ min_p, const float* __restrict__ repetition_penalty,
@@ -1323,8 +1339,9 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS) sample_rows(
     const unsigned* __restrict__ uniform_bits, const int* __restrict__ penalty_row_start,
     const int* __restrict__ penalty_ids, const int* __restrict__ penalty_counts, const int* __restrict__ penalty_in_prompt,
     int use_bitmap, int* __restrict__ out, float* __restrict__ logprobs) {
-    extern __shared__ unsigned bitmap_words[];
-    __shared__ SampleShared sh;
+    extern __shared__ uint4 sample_smem[];
+    SampleShared& sh = *reinterpret_cast<SampleShared*>(sample_smem);
+    unsigned* bitmap_words = reinterpret_cast<unsigned*>(reinterpret_cast<unsigned char*>(sample_smem) + SAMPLE_SHARED_BYTES);
     const int row_index = blockIdx.x;
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
 

@@ -31,6 +31,11 @@ enum AttentionKernels {
     static func run(on backend: CUDABackend, query: Tensor, keyCache: Tensor, valueCache: Tensor, metadata: AttentionMetadata,
                     shape s: Shape, out: Tensor) throws {
         guard s.tokens > 0 else { return }
+        // Both paths move query, cache and output rows in 16-byte pieces.
+        for (name, t) in [("query", query), ("key cache", keyCache), ("value cache", valueCache), ("out", out)]
+        where try t.deviceAddress("attention") % 16 != 0 {
+            throw RuntimeError.invalidArgument(op: "attention", reason: "\(name) view \(t) must start at a 16-byte aligned address")
+        }
         if s.tokens <= s.sequences {
             try decode(on: backend, query: query, keyCache: keyCache, valueCache: valueCache, metadata: metadata, shape: s, out: out)
         } else {
@@ -90,8 +95,9 @@ enum AttentionKernels {
     /// Key/value rows per prefill tile for a head size.
     static func prefillKeysPerTile(headDim: Int) -> Int { headDim == 256 ? 32 : 64 }
 
+    /// Q, K and V tiles, then 16 ints of block state (attention.cu's PREFILL_SCALARS).
     static func prefillSharedBytes(headDim: Int, elementBytes: Int) -> Int {
-        (prefillRows + 2 * prefillKeysPerTile(headDim: headDim)) * headDim * elementBytes
+        (prefillRows + 2 * prefillKeysPerTile(headDim: headDim)) * headDim * elementBytes + 16 * 4
     }
 
     static func prefill(on backend: CUDABackend, query: Tensor, keyCache: Tensor, valueCache: Tensor, metadata: AttentionMetadata,

@@ -4,9 +4,9 @@ import LLMRuntime
 enum SamplingKernels {
     static let family = "sampling"
     static let threads = 512
-    /// The kernel's static shared memory (SampleShared, 16176 bytes on sm_80...sm_100a),
-    /// rounded up: the bitmap of penalised ids must fit beside it.
-    static let staticSharedBytes = 17 * 1024
+    /// Shared memory the kernel's block state takes before the bitmap of penalised ids
+    /// (sampling.cu's SAMPLE_SHARED_BYTES).
+    static let stateSharedBytes = 16384
 
     /// `sample_rows`: one block per row of f32 `logits` `[rows, vocab]`. Shapes are
     /// checked by the op.
@@ -16,10 +16,10 @@ enum SamplingKernels {
         // Penalised ids are marked in a shared-memory bitmap when it fits; otherwise every
         // id is looked up in the row's sorted penalty list (slower, same result).
         let bitmapBytes = 4 * ((vocab + 31) / 32)
-        let useBitmap = p.penaltyEntries > 0 && bitmapBytes + staticSharedBytes <= backend.device.info.sharedMemoryPerBlockOptin
+        let useBitmap = p.penaltyEntries > 0 && bitmapBytes + stateSharedBytes <= backend.device.info.sharedMemoryPerBlockOptin
         try backend.launch(
             family: family, kernel: "sample_rows", grid: (rows, 1, 1), block: (threads, 1, 1),
-            sharedMemoryBytes: useBitmap ? bitmapBytes : 0,
+            sharedMemoryBytes: stateSharedBytes + (useBitmap ? bitmapBytes : 0),
             arguments: [
                 .tensor(logits), try .int(vocab, "vocabulary"), .tensor(p.temperature), .tensor(p.topK), .tensor(p.topP),
                 .tensor(p.minP), .tensor(p.repetitionPenalty), .tensor(p.presencePenalty), .tensor(p.frequencyPenalty),
