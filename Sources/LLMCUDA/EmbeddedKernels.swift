@@ -996,16 +996,18 @@ ROPE_KV(f16, f16)
 //   kept token in ascending id order whose running weight exceeds u * kept total.
 // Ranking uses the 64-bit key of llm_rank_key (logit order, lower id first on ties), so
 // every kept set is "keys >= cut". The cut is found without sorting the vocabulary:
-// rounds of 15 pivots split the key interval known to hold it 16 ways (one pass over
+// rounds of 7 pivots split the key interval known to hold it 8 ways (one pass over
 // the row each, counts and weights per sub-interval), until at most 1024 candidates
 // remain; those are sorted in shared memory and scanned exactly.
-// Weights are f32 as on the host; running sums are double in the draw.
+// Weights are f32 as on the host; every sum of weights is double, so cut decisions
+// agree with the host's double sums except within ~1e-15 of a boundary.
 #include "common.cuh"
 
 #define SAMPLE_THREADS 512
 #define SAMPLE_WARPS (SAMPLE_THREADS / 32)
 #define SAMPLE_CAP 1024
-#define SAMPLE_PIVOTS 15
+#define SAMPLE_PIVOTS 7
+#define SAMPLE_SPLIT (SAMPLE_PIVOTS + 1)
 #define GREEDY_TEMPERATURE 1e-5f
 
 typedef unsigned long long u64;
@@ -1175,17 +1177,17 @@ __device__ __noinline__ void find_cut(const SampleRow& r, float max_p, bool by_m
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     while (true) {
         const u64 range = hi - lo;
-        // p_j = lo + j * range / 16 without overflow: p_0 = lo, p_16 = hi.
-        auto pivot_at = [&](int j) { return lo + (range / 16) * (u64)j + ((range % 16) * (u64)j) / 16; };
-        u64 pivot[SAMPLE_PIVOTS];  // p_1 ... p_15, indexed only by constants
+        // p_j = lo + j * range / SPLIT without overflow: p_0 = lo, p_SPLIT = hi.
+        auto pivot_at = [&](int j) { return lo + (range / SAMPLE_SPLIT) * (u64)j + ((range % SAMPLE_SPLIT) * (u64)j) / SAMPLE_SPLIT; };
+        u64 pivot[SAMPLE_PIVOTS];  // p_1 ... p_PIVOTS, indexed only by constants
 #pragma unroll
         for (int j = 0; j < SAMPLE_PIVOTS; j++) pivot[j] = pivot_at(j + 1);
         int cnt[SAMPLE_PIVOTS + 1];
-        float mass[SAMPLE_PIVOTS + 1];
+        double mass[SAMPLE_PIVOTS + 1];
 #pragma unroll
         for (int j = 0; j <= SAMPLE_PIVOTS; j++) {
             cnt[j] = 0;
-            mass[j] = 0.0f;
+            mass[j] = 0.0;
         }
         for (int i = threadIdx.x; i < r.vocab; i += SAMPLE_THREADS) {
             const float p = processed(r, i);
@@ -1194,12 +1196,12 @@ __device__ __noinline__ void find_cut(const SampleRow& r, float max_p, bool by_m
             const u64 key = rank_key(p, i);
             if (key <= lo || key > hi) continue;
             cnt[0]++;
-            mass[0] += w;
+            mass[0] += (double)w;
 #pragma unroll
             for (int j = 0; j < SAMPLE_PIVOTS; j++) {
                 if (key > pivot[j]) {
                     cnt[j + 1]++;
-                    mass[j + 1] += w;
+                    mass[j + 1] += (double)w;
                 }
             }
         }
@@ -1207,7 +1209,7 @@ __device__ __noinline__ void find_cut(const SampleRow& r, float max_p, bool by_m
 #pragma unroll
         for (int j = 0; j <= SAMPLE_PIVOTS; j++) {
             int c = cnt[j];
-            double m = (double)mass[j];
+            double m = mass[j];
 #pragma unroll
             for (int o = 16; o > 0; o >>= 1) {
                 c += __shfl_xor_sync(0xffffffffu, c, o);
@@ -1239,7 +1241,7 @@ __device__ __noinline__ void find_cut(const SampleRow& r, float max_p, bool by_m
         }
         if (in_count <= SAMPLE_CAP) break;
         // The sub-interval (p_j, p_j+1] holding the cut: the highest j whose "keys > p_j"
-        // reach the target (p_0 = lo, p_16 = hi).
+        // reach the target (p_0 = lo, p_SPLIT = hi).
         for (int j = SAMPLE_PIVOTS; j >= 0; j--) {
             const bool reached = by_mass ? (above_mass + sh.mass[j] >= target) : ((double)(above_count + sh.count[j]) >= target);
             if (reached) {

@@ -52,14 +52,16 @@ enum AttentionKernels {
         ]
     }
 
-    /// Partition size and head chunking of the decode kernel for this shape.
-    static func decodePlan(_ s: Shape) -> (headChunk: Int, chunks: Int, partition: Int, splits: Int, sharedBytes: Int) {
+    /// Partition size and head chunking of the decode kernel for this shape: 512 keys
+    /// per block, or 256 when that fills the GPU better (or 16 heads share a block).
+    static func decodePlan(_ s: Shape, multiprocessors: Int) -> (headChunk: Int, chunks: Int, partition: Int, splits: Int, sharedBytes: Int) {
         let group = s.queryHeads / s.kvHeads
         let headChunk = min(group, decodeMaxHeads)
         let chunks = (group + headChunk - 1) / headChunk
-        // partition >= 256 keeps the kernel's final cross-group sum inside the scores area.
-        let partition = headChunk <= 8 ? 512 : 256
         let span = s.window > 0 ? min(s.maxContext, s.window) : s.maxContext
+        // partition >= 256 keeps the kernel's final cross-group sum inside the scores area.
+        var partition = headChunk <= 8 ? 512 : 256
+        if partition == 512 && s.tokens * s.kvHeads * chunks * ((span + 511) / 512) < 2 * multiprocessors { partition = 256 }
         let splits = max(1, (span + partition - 1) / partition)
         let sharedBytes = 4 * (headChunk * s.headDim + headChunk * partition + 2 * headChunk)
         return (headChunk, chunks, partition, splits, sharedBytes)
@@ -68,7 +70,7 @@ enum AttentionKernels {
     static func decode(on backend: CUDABackend, query: Tensor, keyCache: Tensor, valueCache: Tensor, metadata: AttentionMetadata,
                        shape s: Shape, out: Tensor) throws {
         let act = try KernelNaming.suffix(query.dtype, op: "attention", allowed: KernelNaming.activationTypes)
-        let plan = decodePlan(s)
+        let plan = decodePlan(s, multiprocessors: backend.device.info.multiprocessorCount)
         guard plan.splits <= 65535 else {
             throw RuntimeError.invalidArgument(op: "attention", reason: "context of \(s.maxContext) tokens needs \(plan.splits) partitions (at most 65535)")
         }
