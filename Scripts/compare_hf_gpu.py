@@ -8,8 +8,11 @@ loads the same safetensors in bf16 on CUDA and:
   1. runs one forward over prompt + SwiftLLM's tokens (teacher forcing) and compares the
      logits at every step with SwiftLLM's (max |diff| over the logit range);
   2. generates greedily for the same number of steps and compares tokens; a divergence
-     passes only at a near-tie (each side's token is the other's runner-up, within the
-     tolerance of the range on both sides).
+     passes only at a near-tie (each side's token is in the other's top 5, within the
+     tolerance of the range of the other's best; DESIGN.md section 8).
+Dynamic NTK RoPE is not comparable this way: transformers' one-forward teacher forcing
+rotates every position with the frequencies of the whole sequence, while cached decoding
+(ours and transformers' generate) rotates each token with those of its own length.
 Usage: compare_hf_gpu.py --dump F MODEL_DIR... [--tolerance 0.03]
 Exit status 1 on any failure.
 """
@@ -47,9 +50,11 @@ def main():
         if hf_tokens != tokens:
             step = next(i for i, (x, y) in enumerate(zip(hf_tokens, tokens)) if x != y)
             h, s = out.logits[step][0].float().cpu(), logits[step]
-            hs, ss = h.topk(2).indices.tolist(), s.topk(2).indices.tolist()
-            near = hs[1] == tokens[step] and ss[1] == hf_tokens[step] and \
-                (h[hs[0]] - h[hs[1]]).item() <= a.tolerance * rng and (s[ss[0]] - s[ss[1]]).item() <= a.tolerance * rng
+
+            def near_top(row, best, other):  # other in row's top 5, within tolerance of best
+                return int((row > row[other]).sum()) < 5 and (row[best] - row[other]).item() <= a.tolerance * rng
+
+            near = near_top(h, hf_tokens[step], tokens[step]) and near_top(s, tokens[step], hf_tokens[step])
             note = "diverged at step %d (%s)" % (step, "near-tie" if near else "NOT a near-tie")
             ok = ok and near
         failures += 0 if ok else 1

@@ -15,7 +15,10 @@ enum CurrentContext {
 
     static func ensure(_ context: CUcontext, driver: DriverAPI) throws {
         let wanted = UnsafeMutableRawPointer(context)
-        if pthread_getspecific(key) == UnsafeRawPointer(wanted) { return }
+        // pthread_getspecific comes into Swift as an implicitly unwrapped pointer: bind it
+        // optionally, since it is nil on a thread's first call.
+        let current: UnsafeMutableRawPointer? = pthread_getspecific(key)
+        if current == wanted { return }
         try driver.check(driver.cuCtxSetCurrent(context), "cuCtxSetCurrent")
         _ = pthread_setspecific(key, wanted)
     }
