@@ -8,8 +8,13 @@ public struct EngineOptions: Sendable, Equatable {
     public var kvCacheBytes: Int
     /// Cap on prompt + generated tokens; nil = the model's own limit.
     public var maxModelLength: Int?
+    /// Where tokens are sampled: `nil` lets the backend decide (on the device for GPUs);
+    /// `true` uses the backend's `sample` op whenever the request allows, `false` the host.
+    public var sampleOnDevice: Bool?
 
-    public init(maxBatchTokens: Int = 512, blockSize: Int = 16, kvCacheBytes: Int = 512 << 20, maxModelLength: Int? = nil) {
+    public init(maxBatchTokens: Int = 512, blockSize: Int = 16, kvCacheBytes: Int = 512 << 20, maxModelLength: Int? = nil,
+                sampleOnDevice: Bool? = nil) {
+        self.sampleOnDevice = sampleOnDevice
         self.maxBatchTokens = maxBatchTokens
         self.blockSize = blockSize
         self.kvCacheBytes = kvCacheBytes

@@ -18,6 +18,9 @@ public final class InferenceEngine {
     var blocks: KVBlockAllocator
     let batchBuilder: ForwardBatchBuilder
     private var logitsBuffer: [Float]
+    /// Device outputs of the sampler: one token id and its logprob.
+    private let sampledIDs: Tensor
+    private let sampledLogprobs: Tensor
 
     public init(model: any CausalLM, tokenizer: Tokenizer, eosTokenIDs: [Int], options: EngineOptions) throws {
         let spec = model.spec
@@ -51,6 +54,8 @@ public final class InferenceEngine {
                                                maxBlocksPerSequence: (length + options.blockSize - 1) / options.blockSize,
                                                blockSize: options.blockSize)
         logitsBuffer = [Float](repeating: 0, count: spec.vocabSize)
+        sampledIDs = try model.backend.allocate(shape: [1], dtype: .i32)
+        sampledLogprobs = try model.backend.allocate(shape: [1], dtype: .f32)
     }
 
     /// Token ids of a prompt, checked against the vocabulary and the context length.
@@ -97,8 +102,7 @@ public final class InferenceEngine {
             let logits = try model.forward(batch, cache: cache)
             computed = chunkEnd
             guard chunk.needsLogits else { continue }
-            try logitsBuffer.withUnsafeMutableBytes { try model.backend.read(logits.rows(0..<1), into: $0) }
-            let output = logitsBuffer.withUnsafeMutableBufferPointer { sequence.step(logits: $0) }
+            let output = try sample(logits.rows(0..<1), for: &sequence)
             if firstTokenAt == 0 { firstTokenAt = DispatchTime.now().uptimeNanoseconds }
             result.tokenIDs.append(contentsOf: output.tokenIDs)
             result.text += output.textDelta
@@ -115,6 +119,23 @@ public final class InferenceEngine {
         result.timings.prefillSeconds = Double(firstTokenAt - start) / 1e9
         result.timings.decodeSeconds = Double(end - firstTokenAt) / 1e9
         return result
+    }
+
+    /// One token for `sequence` from its logits row: on the device where the backend
+    /// prefers it and the request allows it (only the id and its logprob cross the bus),
+    /// else on the host.
+    private func sample(_ logits: Tensor, for sequence: inout SequenceState) throws -> GenerationOutput {
+        let backend = model.backend
+        if options.sampleOnDevice ?? backend.samplesOnDevice, sequence.canSampleOnDevice {
+            let batch = try DeviceSamplingBatch.upload([sequence.deviceSamplingRow()], on: backend)
+            try backend.sample(logits: logits, params: batch, out: sampledIDs, logprobs: sampledLogprobs)
+            var id: Int32 = 0, logprob: Float = 0
+            try withUnsafeMutableBytes(of: &id) { try backend.read(sampledIDs, into: $0) }
+            try withUnsafeMutableBytes(of: &logprob) { try backend.read(sampledLogprobs, into: $0) }
+            return sequence.accept(SampledToken(id: Int(id), logprob: logprob))
+        }
+        try logitsBuffer.withUnsafeMutableBytes { try backend.read(logits, into: $0) }
+        return logitsBuffer.withUnsafeMutableBufferPointer { sequence.step(logits: $0) }
     }
 
     private func reserveBlocks(_ sequence: inout SequenceState, upTo tokens: Int) throws {

@@ -21,9 +21,8 @@ struct SequenceState {
     /// Samples from one row of logits and applies the stop conditions.
     mutating func step(logits: UnsafeMutableBufferPointer<Float>) -> GenerationOutput {
         let token = sampler.sample(logits: logits, context: SamplingContext(tokenCounts: counts, minTokens: params.minTokens))
-        counts.appendGenerated(token.id)
-        let decision = stopChecker.append(tokenID: token.id, textDelta: detokenizer.append(token.id))
-        return GenerationOutput(tokenIDs: [token.id], textDelta: decision.text,
-                                logprobs: params.logprobs != nil ? [token] : [], finishReason: decision.finishReason)
+        var output = accept(token)
+        if params.logprobs != nil { output.logprobs = [token] }
+        return output
     }
 }

@@ -111,3 +111,10 @@ extension Backend {
         return result
     }
 }
+
+extension Backend {
+    /// Whether the engine should sample with `sample(...)` here rather than read the
+    /// logits back: true where logits live across a bus (GPUs), false on the CPU, where
+    /// the host sampler reads them in place.
+    public var samplesOnDevice: Bool { name != "cpu" }
+}

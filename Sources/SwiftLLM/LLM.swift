@@ -27,11 +27,12 @@ public final class LLM: @unchecked Sendable {
             checkpoint = opened
             configJSON = opened.configJSON
             generationConfig = opened.generationConfig
-            tokenizer = try opened.gguf.map { try Tokenizer(gguf: $0) } ?? Tokenizer.forModel(at: opened.directory ?? path)
+            tokenizer = try options.tokenizerPath.map(Tokenizer.forModel)
+                ?? opened.gguf.map { try Tokenizer(gguf: $0) } ?? Tokenizer.forModel(at: opened.directory ?? path)
         case .dummy:
             (configJSON, generationConfig) = try Self.readFolderConfig(path)
             checkpoint = nil
-            tokenizer = try Tokenizer.forModel(at: path)
+            tokenizer = try Tokenizer.forModel(at: options.tokenizerPath ?? path)
         }
         chatTemplate = tokenizer.chatTemplate.map { source in Result { () throws(ChatTemplateError) in try ChatTemplate(source: source, name: "\(path): chat_template") } }
         (backend, deviceChoice) = try BackendSelection.make(options)

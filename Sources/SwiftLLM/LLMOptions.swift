@@ -15,13 +15,17 @@ public struct LLMOptions: Sendable, Equatable {
     public var cpu: CPUBackend.Options
     public var engine: EngineOptions
     public var loadFormat: LoadFormat
+    /// Where to read the tokenizer from instead of the model path (a GGUF file or a
+    /// folder with tokenizer.json), e.g. for random-weight configs that ship none.
+    public var tokenizerPath: String?
 
-    public init(device: Device = .auto, gpu: Int = 0, cpu: CPUBackend.Options = .init(), engine: EngineOptions = .init(), loadFormat: LoadFormat = .auto) {
+    public init(device: Device = .auto, gpu: Int = 0, cpu: CPUBackend.Options = .init(), engine: EngineOptions = .init(), loadFormat: LoadFormat = .auto, tokenizerPath: String? = nil) {
         self.device = device
         self.gpu = gpu
         self.cpu = cpu
         self.engine = engine
         self.loadFormat = loadFormat
+        self.tokenizerPath = tokenizerPath
     }
 }
 

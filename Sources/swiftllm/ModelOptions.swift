@@ -28,8 +28,11 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "KV cache memory in MiB.")
     var kvCacheMib: Int = 512
 
-    @Option(name: .long, help: "auto (read the checkpoint) or dummy (random weights from --model's config.json; needs tokenizer.json beside it).")
+    @Option(name: .long, help: "auto (read the checkpoint) or dummy (random weights from --model's config.json).")
     var loadFormat: String = "auto"
+
+    @Option(name: .long, help: "Read the tokenizer from this GGUF file or folder instead of --model.")
+    var tokenizer: String?
 
     func llmOptions(threads override: Int? = nil) throws -> LLMOptions {
         guard let device = LLMOptions.Device(rawValue: device) else {
@@ -42,7 +45,7 @@ struct ModelOptions: ParsableArguments {
         let cpu = CPUBackend.Options(threads: override ?? threads ?? CPUInfo.coreCount, exactMatmul: exact)
         let engine = EngineOptions(maxBatchTokens: maxBatchTokens, kvCacheBytes: kvCacheMib << 20, maxModelLength: maxModelLength)
         guard gpu >= 0 else { throw ValidationError("--gpu must be a device ordinal (0, 1, ...)") }
-        return LLMOptions(device: device, gpu: gpu, cpu: cpu, engine: engine, loadFormat: format)
+        return LLMOptions(device: device, gpu: gpu, cpu: cpu, engine: engine, loadFormat: format, tokenizerPath: tokenizer)
     }
 
     /// Loads the model, showing progress on a terminal.

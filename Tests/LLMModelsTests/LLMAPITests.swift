@@ -114,3 +114,26 @@ final class LLMAPITests {
         #expect(throws: (any Error).self) { try LLM(model: gguf.path) }
     }
 }
+
+/// The engine's device-sampling path (the backend's `sample` op, as on GPUs) gives the
+/// same tokens as host sampling: same ops, same per-request random stream.
+@Suite("Device sampling path")
+struct DeviceSamplingPathTests {
+    @Test("Greedy, seeded and penalised requests sample the same tokens on both paths")
+    func samePaths() throws {
+        func llm(_ device: Bool) throws -> LLM {
+            try LLM(model: Fixtures.smolLM2, options: LLMOptions(device: .cpu, cpu: .init(threads: 2),
+                                                               engine: EngineOptions(kvCacheBytes: 64 << 20, sampleOnDevice: device)))
+        }
+        let host = try llm(false), device = try llm(true)
+        let prompt = LLMAPITests.prompt
+        for params in [SamplingParams(temperature: 0, maxTokens: 16),
+                       SamplingParams(temperature: 0.9, topK: 40, topP: 0.9, minP: 0.02, seed: 7, maxTokens: 16),
+                       SamplingParams(temperature: 0.7, repetitionPenalty: 1.3, presencePenalty: 0.5, frequencyPenalty: 0.4, seed: 3, maxTokens: 16)] {
+            let a = try host.generate(GenerationRequest(prompt: prompt, params: params))
+            let b = try device.generate(GenerationRequest(prompt: prompt, params: params))
+            #expect(a.tokenIDs == b.tokenIDs, "\(params)")
+            #expect(a.text == b.text)
+        }
+    }
+}

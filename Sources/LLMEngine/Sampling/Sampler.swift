@@ -102,6 +102,11 @@ public struct Sampler: Sendable {
         return best
     }
 
+    /// The next uniform number of this request's generator, for a draw made elsewhere
+    /// (the device sampler); keeps the stream identical to host sampling, which uses
+    /// exactly one per non-greedy step.
+    public mutating func nextUniform() -> Double { rng.nextUnitDouble() }
+
     /// Temperature, min-p, top-k, top-p and the draw, with the scratch buffer on loan.
     private mutating func drawToken(from logits: UnsafeBufferPointer<Float>) -> Int {
         var probs = scratch
