@@ -2,13 +2,8 @@ import CLLMKernels
 import LLMRuntime
 
 extension CPUBackend {
-    private func expect(_ ok: Bool, _ op: String, _ expected: @autoclosure () -> String, _ got: @autoclosure () -> String) throws {
-        if !ok { throw RuntimeError.shapeMismatch(op: op, expected: expected(), got: got()) }
-    }
-
     public func embedding(ids: Tensor, table: Tensor, out: Tensor) throws {
-        let n = ids.elementCount, dim = table.shape.last ?? 0
-        try expect(table.shape.count == 2 && out.shape == [n, dim], "embedding", "out [\(n), \(dim)]", "\(out.shape)")
+        let (n, dim) = try OpShapes.embedding(ids: ids, table: table, out: out)
         guard llm_embedding(try ids.int32s("embedding"), Int64(n), try table.cpuPointer("embedding"), table.dtype.kernelTypeID,
                             Int64(table.shape[0]), Int64(dim), try out.floats("embedding")) else {
             throw RuntimeError.invalidArgument(op: "embedding", reason: "token id outside 0..<\(table.shape[0]) or table type \(table.dtype.rawValue) unsupported")
@@ -16,25 +11,18 @@ extension CPUBackend {
     }
 
     public func rmsNorm(_ x: Tensor, residual: Tensor?, weight: Tensor, eps: Float, out: Tensor) throws {
-        let dim = x.shape.last ?? 0
-        try expect(weight.elementCount == dim && out.shape == x.shape && (residual?.shape ?? x.shape) == x.shape,
-                   "rmsNorm", "x, residual, out of one shape and weight [\(dim)]", "x \(x.shape), weight \(weight.shape), out \(out.shape)")
+        let (rows, dim) = try OpShapes.rmsNorm(x, residual: residual, weight: weight, out: out)
         llm_rms_norm(pool, try x.floats("rmsNorm"), try residual?.floats("rmsNorm"), try weight.floats("rmsNorm"), eps,
-                     Int64(x.elementCount / max(dim, 1)), Int64(dim), try out.floats("rmsNorm"))
+                     Int64(rows), Int64(dim), try out.floats("rmsNorm"))
     }
 
     public func rmsNormHeads(_ x: Tensor, weight: Tensor, eps: Float) throws {
-        let headDim = weight.elementCount
-        try expect(headDim > 0 && x.elementCount % headDim == 0, "rmsNormHeads", "a multiple of \(headDim) elements", "\(x.shape)")
+        let headDim = try OpShapes.rmsNormHeads(x, weight: weight)
         llm_rms_norm_heads(try x.floats("rmsNormHeads"), try weight.floats("rmsNormHeads"), eps, Int64(x.elementCount / headDim), Int64(headDim))
     }
 
     public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, out: Tensor) throws {
-        guard weight.shape.count == 2 else { throw RuntimeError.shapeMismatch(op: "linear", expected: "2-D weight", got: "\(weight.shape)") }
-        let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
-        let tokens = x.shape.first ?? 0
-        try expect(x.shape == [tokens, inFeatures] && out.shape == [tokens, outFeatures] && (bias?.elementCount ?? outFeatures) == outFeatures,
-                   "linear", "x [n, \(inFeatures)], out [n, \(outFeatures)]", "x \(x.shape), out \(out.shape)")
+        let (tokens, inFeatures, outFeatures) = try OpShapes.linear(x, weight: weight, bias: bias, out: out)
         let type = weight.dtype.kernelTypeID
         guard llm_linear_supported(type) else { throw RuntimeError.unsupportedDType(op: "linear", dtype: weight.dtype) }
         let bytes = llm_linear_scratch_bytes(type, Int64(tokens), Int64(inFeatures), Int32(options.threads))
@@ -47,19 +35,13 @@ extension CPUBackend {
     }
 
     public func rope(q: Tensor, k: Tensor, positions: Tensor, rope: RotaryParams) throws {
-        let n = positions.elementCount
-        try expect(q.elementCount == n * rope.queryHeads * rope.headDim && k.elementCount == n * rope.kvHeads * rope.headDim
-                   && rope.rotaryDim <= rope.headDim && rope.rotaryDim <= 1024 && rope.inverseFrequencies.elementCount == rope.rotaryDim / 2,
-                   "rope", "q/k of \(n) tokens and \(rope.rotaryDim / 2) frequencies", "q \(q.shape), k \(k.shape), freqs \(rope.inverseFrequencies.shape)")
+        let n = try OpShapes.rope(q: q, k: k, positions: positions, rope: rope)
         llm_rope(try q.floats("rope"), Int64(rope.queryHeads), try k.floats("rope"), Int64(rope.kvHeads), Int64(rope.headDim),
                  Int64(rope.rotaryDim), try positions.int32s("rope"), Int64(n), try rope.inverseFrequencies.floats("rope"), rope.attentionScale)
     }
 
     public func writeKV(key: Tensor, value: Tensor, keyCache: Tensor, valueCache: Tensor, slotMapping: Tensor) throws {
-        let n = slotMapping.elementCount
-        let kvDim = keyCache.rowElements / max(keyCache.shape[1], 1)
-        try expect(key.elementCount == n * kvDim && value.elementCount == n * kvDim && keyCache.shape == valueCache.shape,
-                   "writeKV", "k, v [\(n), \(kvDim)]", "k \(key.shape), v \(value.shape)")
+        let (n, kvDim) = try OpShapes.writeKV(key: key, value: value, keyCache: keyCache, valueCache: valueCache, slotMapping: slotMapping)
         let slots = try slotMapping.int32s("writeKV")
         let capacity = keyCache.shape[0] * keyCache.shape[1]
         for i in 0..<n where slots[i] >= capacity {
@@ -71,12 +53,8 @@ extension CPUBackend {
 
     public func attention(query: Tensor, keyCache: Tensor, valueCache: Tensor, metadata: AttentionMetadata,
                           params: AttentionParams, out: Tensor) throws {
+        try OpShapes.attention(query: query, keyCache: keyCache, valueCache: valueCache, metadata: metadata, params: params, out: out)
         let n = metadata.numTokens
-        try expect(query.elementCount == n * params.queryHeads * params.headDim && out.elementCount == query.elementCount
-                   && keyCache.shape.count == 4 && keyCache.shape[2] == params.kvHeads && keyCache.shape[3] == params.headDim
-                   && params.kvHeads > 0 && params.queryHeads % params.kvHeads == 0,
-                   "attention", "q/out [\(n), \(params.queryHeads)x\(params.headDim)], cache [blocks, size, \(params.kvHeads), \(params.headDim)]",
-                   "q \(query.shape), out \(out.shape), cache \(keyCache.shape)")
         var args = llm_attention_args(
             q: try query.floats("attention"), k_cache: try keyCache.floats("attention"), v_cache: try valueCache.floats("attention"),
             block_table: try metadata.blockTable.int32s("attention"), max_blocks_per_seq: Int64(metadata.blockTable.shape.last ?? 0),
@@ -90,8 +68,7 @@ extension CPUBackend {
     }
 
     public func gatedActivation(_ x: Tensor, kind: GatedActivation, out: Tensor) throws {
-        let n = x.shape.first ?? 0, ff = out.shape.last ?? 0
-        try expect(x.shape == [n, 2 * ff] && out.shape == [n, ff], "gatedActivation", "x [n, 2*\(ff)], out [n, \(ff)]", "x \(x.shape), out \(out.shape)")
+        let (n, ff) = try OpShapes.gatedActivation(x, out: out)
         switch kind {
         case .silu: llm_silu_mul(pool, try x.floats("silu"), Int64(n), Int64(ff), try out.floats("silu"))
         case .geluTanh: llm_gelu_tanh_mul(pool, try x.floats("gelu"), Int64(n), Int64(ff), try out.floats("gelu"))
@@ -99,13 +76,12 @@ extension CPUBackend {
     }
 
     public func add(_ a: Tensor, _ b: Tensor, out: Tensor) throws {
-        try expect(a.shape == b.shape && a.shape == out.shape, "add", "equal shapes", "\(a.shape), \(b.shape), \(out.shape)")
+        try OpShapes.add(a, b, out: out)
         llm_add(try a.floats("add"), try b.floats("add"), Int64(a.elementCount), try out.floats("add"))
     }
 
     public func gatherRows(_ x: Tensor, rows: Tensor, out: Tensor) throws {
-        let dim = x.rowElements, count = rows.elementCount
-        try expect(out.shape == [count, dim], "gatherRows", "out [\(count), \(dim)]", "\(out.shape)")
+        let (count, dim) = try OpShapes.gatherRows(x, rows: rows, out: out)
         let ids = try rows.int32s("gatherRows")
         for i in 0..<count where ids[i] < 0 || Int(ids[i]) >= x.shape[0] {
             throw RuntimeError.invalidArgument(op: "gatherRows", reason: "row \(ids[i]) outside 0..<\(x.shape[0])")

@@ -5,13 +5,7 @@ extension CPUBackend {
     /// The reference device sampler: the host `Sampler`'s penalties and draw over each row,
     /// with the row's uniform number taken from `params` (see `Backend.sample`).
     public func sample(logits: Tensor, params: DeviceSamplingBatch, out: Tensor, logprobs: Tensor?) throws {
-        let m = params.rows
-        guard logits.shape.count == 2, logits.shape[0] == m, out.elementCount == m, (logprobs?.elementCount ?? m) == m else {
-            throw RuntimeError.shapeMismatch(op: "sample", expected: "logits [\(m), vocab], out and logprobs [\(m)]",
-                                             got: "logits \(logits.shape), out \(out.shape), logprobs \(logprobs?.shape ?? [])")
-        }
-        try params.validateShapes(op: "sample")
-        let vocab = logits.shape[1]
+        let (m, vocab) = try OpShapes.sample(logits: logits, params: params, out: out, logprobs: logprobs)
         let starts = try params.penaltyRowStart.int32s("sample")
         let entries = params.penaltyEntries
         guard starts[0] == 0, starts[m] == Int32(entries), (0..<m).allSatisfy({ starts[$0] <= starts[$0 + 1] }) else {

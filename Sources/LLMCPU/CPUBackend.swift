@@ -56,14 +56,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     static let directWeightTypes: Set<DType> = [.f32, .q4_0, .q4_1, .q8_0, .q4_K, .q6_K]
 
     public func allocate(shape: [Int], dtype: DType) throws -> Tensor {
-        guard shape.allSatisfy({ $0 >= 0 }) else {
-            throw RuntimeError.invalidArgument(op: "allocate", reason: "negative dimension in \(shape)")
-        }
-        let count = shape.reduce(1, *)
-        guard count % dtype.blockElements == 0 else {
-            throw RuntimeError.invalidArgument(op: "allocate", reason: "\(count) elements is not a whole number of \(dtype.rawValue) blocks")
-        }
-        return Tensor(buffer: try CPUBuffer(byteCount: dtype.byteCount(elements: count)), shape: shape, dtype: dtype)
+        Tensor(buffer: try CPUBuffer(byteCount: OpShapes.allocation(shape: shape, dtype: dtype)), shape: shape, dtype: dtype)
     }
 
     public func upload(weight: HostTensor) throws -> Tensor {

@@ -35,14 +35,7 @@ public final class CUDABackend: Backend, @unchecked Sendable {
 
     /// A zero-filled tensor.
     public func allocate(shape: [Int], dtype: DType) throws -> Tensor {
-        guard shape.allSatisfy({ $0 >= 0 }) else {
-            throw RuntimeError.invalidArgument(op: "allocate", reason: "negative dimension in \(shape)")
-        }
-        let count = shape.reduce(1, *)
-        guard count % dtype.blockElements == 0 else {
-            throw RuntimeError.invalidArgument(op: "allocate", reason: "\(count) elements is not a whole number of \(dtype.rawValue) blocks")
-        }
-        let buffer = try allocator.allocate(byteCount: dtype.byteCount(elements: count))
+        let buffer = try allocator.allocate(byteCount: OpShapes.allocation(shape: shape, dtype: dtype))
         try device.memset(buffer.address, bytes: buffer.byteCount)
         return Tensor(buffer: buffer, shape: shape, dtype: dtype)
     }
