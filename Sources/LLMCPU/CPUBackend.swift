@@ -87,6 +87,9 @@ public final class CPUBackend: Backend, @unchecked Sendable {
 
     public func synchronize() throws {}
 
+    /// The CPU runs work as it is issued; there is nothing to record.
+    public func record(_ body: () throws -> Void) throws -> (any RecordedWork)? { nil }
+
     /// A scratch area of at least `bytes`, reused across calls.
     func scratch(bytes: Int) throws -> UnsafeMutableRawPointer {
         if let scratch, scratch.byteCount >= bytes { return scratch.pointer }

@@ -11,9 +11,12 @@ public struct EngineOptions: Sendable, Equatable {
     /// Where tokens are sampled: `nil` lets the backend decide (on the device for GPUs);
     /// `true` uses the backend's `sample` op whenever the request allows, `false` the host.
     public var sampleOnDevice: Bool?
+    /// Record decode steps and replay them (CUDA graphs) where the backend can.
+    public var recordDecodeSteps: Bool
 
     public init(maxBatchTokens: Int = 512, blockSize: Int = 16, kvCacheBytes: Int = 512 << 20, maxModelLength: Int? = nil,
-                sampleOnDevice: Bool? = nil) {
+                sampleOnDevice: Bool? = nil, recordDecodeSteps: Bool = true) {
+        self.recordDecodeSteps = recordDecodeSteps
         self.sampleOnDevice = sampleOnDevice
         self.maxBatchTokens = maxBatchTokens
         self.blockSize = blockSize

@@ -18,6 +18,7 @@ public final class InferenceEngine {
     var blocks: KVBlockAllocator
     let batchBuilder: ForwardBatchBuilder
     private var logitsBuffer: [Float]
+    private let graphs: DecodeGraphs
     /// Device outputs of the sampler: one token id and its logprob.
     private let sampledIDs: Tensor
     private let sampledLogprobs: Tensor
@@ -54,6 +55,7 @@ public final class InferenceEngine {
                                                maxBlocksPerSequence: (length + options.blockSize - 1) / options.blockSize,
                                                blockSize: options.blockSize)
         logitsBuffer = [Float](repeating: 0, count: spec.vocabSize)
+        graphs = DecodeGraphs(enabled: options.recordDecodeSteps)
         sampledIDs = try model.backend.allocate(shape: [1], dtype: .i32)
         sampledLogprobs = try model.backend.allocate(shape: [1], dtype: .f32)
     }
@@ -99,7 +101,7 @@ public final class InferenceEngine {
             let chunk = SequenceChunk(tokens: Array(all[computed..<chunkEnd]), startPosition: computed,
                                       blockTable: sequence.blockTable, needsLogits: chunkEnd == all.count)
             let batch = try batchBuilder.build([chunk])
-            let logits = try model.forward(batch, cache: cache)
+            let logits = try graphs.forward(model, batch, cache: cache)
             computed = chunkEnd
             guard chunk.needsLogits else { continue }
             let output = try sample(logits.rows(0..<1), for: &sequence)

@@ -22,6 +22,13 @@ public protocol CausalLM: AnyObject {
     var spec: ModelSpec { get }
     var backend: any Backend { get }
     func forward(_ batch: ForwardBatch, cache: PagedKVCache) throws -> Tensor
+    /// Whether a forward's device work may be recorded and replayed (CUDA graphs): only
+    /// when it enqueues the same work for every step of one shape, with no host uploads.
+    var supportsRecording: Bool { get }
+}
+
+extension CausalLM {
+    public var supportsRecording: Bool { true }
 }
 
 /// Sizes of the workspaces a model preallocates: the most tokens and logit rows one

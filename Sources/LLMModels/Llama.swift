@@ -69,6 +69,9 @@ public final class Llama: CausalLM {
                          maxPositions: c.maxPositions, parameterCount: weights.parameterCount)
     }
 
+    /// Dynamic NTK scaling uploads new frequencies as contexts grow, so it runs eagerly.
+    public var supportsRecording: Bool { config.rope.kind != .dynamic }
+
     public func forward(_ batch: ForwardBatch, cache: PagedKVCache) throws -> Tensor {
         let n = batch.numTokens, m = batch.numLogitRows
         guard n <= workspace.limits.maxTokens else { throw ModelError.batchTooLarge(field: "tokens", limit: workspace.limits.maxTokens, requested: n) }

@@ -23,6 +23,9 @@ public protocol Backend: AnyObject, Sendable {
     /// Copies a tensor to the host, waiting for the work that produces it.
     func read(_ tensor: Tensor, into destination: UnsafeMutableRawBufferPointer) throws
     func synchronize() throws
+    /// Records the device work `body` enqueues for later replay with one launch; nil
+    /// where the backend cannot record (the CPU), in which case `body` did not run.
+    func record(_ body: () throws -> Void) throws -> (any RecordedWork)?
 
     /// out[t] = table[ids[t]] (ids i32 `[n]`, table `[vocab, dim]`, out `[n, dim]`).
     func embedding(ids: Tensor, table: Tensor, out: Tensor) throws
@@ -117,4 +120,9 @@ extension Backend {
     /// logits back: true where logits live across a bus (GPUs), false on the CPU, where
     /// the host sampler reads them in place.
     public var samplesOnDevice: Bool { name != "cpu" }
+}
+
+/// Device work recorded once and replayed (CUDA graphs).
+public protocol RecordedWork: AnyObject {
+    func replay() throws
 }

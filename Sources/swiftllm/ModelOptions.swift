@@ -34,6 +34,9 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Read the tokenizer from this GGUF file or folder instead of --model.")
     var tokenizer: String?
 
+    @Flag(name: .long, help: "Run every decode step eagerly instead of replaying recorded CUDA graphs.")
+    var noCudaGraphs = false
+
     func llmOptions(threads override: Int? = nil) throws -> LLMOptions {
         guard let device = LLMOptions.Device(rawValue: device) else {
             throw ValidationError("--device must be one of \(LLMOptions.Device.allCases.map(\.rawValue).joined(separator: ", ")), got '\(device)'")
@@ -43,7 +46,8 @@ struct ModelOptions: ParsableArguments {
             throw ValidationError("--load-format must be one of \(LLMOptions.LoadFormat.allCases.map(\.rawValue).joined(separator: ", ")), got '\(loadFormat)'")
         }
         let cpu = CPUBackend.Options(threads: override ?? threads ?? CPUInfo.coreCount, exactMatmul: exact)
-        let engine = EngineOptions(maxBatchTokens: maxBatchTokens, kvCacheBytes: kvCacheMib << 20, maxModelLength: maxModelLength)
+        let engine = EngineOptions(maxBatchTokens: maxBatchTokens, kvCacheBytes: kvCacheMib << 20, maxModelLength: maxModelLength,
+                                   recordDecodeSteps: !noCudaGraphs)
         guard gpu >= 0 else { throw ValidationError("--gpu must be a device ordinal (0, 1, ...)") }
         return LLMOptions(device: device, gpu: gpu, cpu: cpu, engine: engine, loadFormat: format, tokenizerPath: tokenizer)
     }

@@ -43,6 +43,17 @@ public final class DriverAPI: @unchecked Sendable {
     let cuFuncSetAttribute: @convention(c) (CUfunction?, Int32, Int32) -> Status
     let cuFuncGetAttribute: @convention(c) (UnsafeMutablePointer<Int32>?, Int32, CUfunction?) -> Status
     let cuGetErrorString: @convention(c) (Status, UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> Status
+    /// Stream capture into CUDA graphs (nil on drivers without them: work then runs eagerly).
+    let graphs: GraphAPI?
+
+    struct GraphAPI {
+        let cuStreamBeginCapture: @convention(c) (CUstream?, Int32) -> Status
+        let cuStreamEndCapture: @convention(c) (CUstream?, UnsafeMutablePointer<OpaquePointer?>?) -> Status
+        let cuGraphInstantiateWithFlags: @convention(c) (UnsafeMutablePointer<OpaquePointer?>?, OpaquePointer?, UInt64) -> Status
+        let cuGraphLaunch: @convention(c) (OpaquePointer?, CUstream?) -> Status
+        let cuGraphExecDestroy: @convention(c) (OpaquePointer?) -> Status
+        let cuGraphDestroy: @convention(c) (OpaquePointer?) -> Status
+    }
     let cuGetErrorName: @convention(c) (Status, UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> Status
 
     /// Binds every function; a missing one is ``CUDAError/symbolNotFound(library:path:symbol:)``.
@@ -86,6 +97,17 @@ public final class DriverAPI: @unchecked Sendable {
         cuFuncGetAttribute = try library.symbol("cuFuncGetAttribute")
         cuGetErrorString = try library.symbol("cuGetErrorString")
         cuGetErrorName = try library.symbol("cuGetErrorName")
+        if let begin = library.optionalSymbol("cuStreamBeginCapture_v2", as: (@convention(c) (CUstream?, Int32) -> Status).self),
+           let end = library.optionalSymbol("cuStreamEndCapture", as: (@convention(c) (CUstream?, UnsafeMutablePointer<OpaquePointer?>?) -> Status).self),
+           let instantiate = library.optionalSymbol("cuGraphInstantiateWithFlags", as: (@convention(c) (UnsafeMutablePointer<OpaquePointer?>?, OpaquePointer?, UInt64) -> Status).self),
+           let launch = library.optionalSymbol("cuGraphLaunch", as: (@convention(c) (OpaquePointer?, CUstream?) -> Status).self),
+           let destroyExec = library.optionalSymbol("cuGraphExecDestroy", as: (@convention(c) (OpaquePointer?) -> Status).self),
+           let destroy = library.optionalSymbol("cuGraphDestroy", as: (@convention(c) (OpaquePointer?) -> Status).self) {
+            graphs = GraphAPI(cuStreamBeginCapture: begin, cuStreamEndCapture: end, cuGraphInstantiateWithFlags: instantiate,
+                              cuGraphLaunch: launch, cuGraphExecDestroy: destroyExec, cuGraphDestroy: destroy)
+        } else {
+            graphs = nil
+        }
     }
 
     /// Throws ``CUDAError/driver(call:code:name:message:)`` unless `result` is success.
