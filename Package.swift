@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Hot C kernels are always optimised, even in debug builds, so tests that run
@@ -25,8 +25,11 @@ let package = Package(
         .target(name: "LLMModels", dependencies: ["LLMRuntime", "LLMCheckpoint"], swiftSettings: swift5),
         .target(name: "LLMEngine", dependencies: ["LLMModels", "LLMTokenizer", "LLMRuntime"], swiftSettings: swift5),
         // CUDA is reached through dlopen at run time: building needs no CUDA installation.
+        // Kernel sources are embedded at build time by the EmbedKernels plugin.
+        .executableTarget(name: "embed-kernels"),
+        .plugin(name: "EmbedKernels", capability: .buildTool(), dependencies: ["embed-kernels"]),
         .target(name: "LLMCUDA", dependencies: ["LLMRuntime"], exclude: ["Kernels"],
-                swiftSettings: swift5, linkerSettings: [.linkedLibrary("dl")]),
+                swiftSettings: swift5, linkerSettings: [.linkedLibrary("dl")], plugins: ["EmbedKernels"]),
         .target(name: "SwiftLLM", dependencies: ["LLMEngine", "LLMCPU", "LLMCUDA"], swiftSettings: swift5),
         .executableTarget(
             name: "swiftllm",
