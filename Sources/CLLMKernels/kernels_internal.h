@@ -2,6 +2,7 @@
 #ifndef LLM_KERNELS_INTERNAL_H
 #define LLM_KERNELS_INTERNAL_H
 #include "quant_formats.h"
+#include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
 
@@ -11,6 +12,12 @@ void llm_quantize_q8_K(const float *x, int64_t n, block_q8_K *y);
 /// Integer-path dot products of one weight row with one quantised activation row.
 typedef float (*llm_qdot_fn)(const void *w, const void *a, int64_t blocks);
 llm_qdot_fn llm_select_qdot(int w_type);
+/// Four activation rows (`stride` bytes apart) against one weight row, results in out[4];
+/// NULL for formats or CPUs without one (callers then use the one-row kernel).
+typedef void (*llm_qdot4_fn)(const void *w, const void *a, size_t stride, int64_t blocks, float *out);
+llm_qdot4_fn llm_select_qdot4(int w_type);
+llm_qdot4_fn llm_qdot4_avx2(int w_type);
+llm_qdot4_fn llm_qdot4_vnni(int w_type);
 /// The kernel of one instruction-set variant (LLM_KERNELS_*), or NULL when this CPU lacks it.
 llm_qdot_fn llm_select_qdot_variant(int w_type, int variant);
 llm_qdot_fn llm_qdot_avx2(int w_type);

@@ -34,6 +34,7 @@ typedef struct {
     size_t act_bytes, w_bytes;
     const uint8_t *act;
     llm_qdot_fn qdot;
+    llm_qdot4_fn qdot4;
 } linear_job;
 
 static void quantize_task(void *ctx, int index, int count) {
@@ -63,7 +64,15 @@ static void matmul_task(void *ctx, int index, int count) {
         float bias = a->bias ? a->bias[o] : 0.0f;
         if (job->qdot) {
             int64_t blocks = in / ((a->w_type == LLM_Q4_K || a->w_type == LLM_Q6_K) ? QK_K : QK);
-            for (int64_t t = 0; t < a->tokens; t++)
+            int64_t t = 0;
+            if (job->qdot4) {
+                for (; t + 4 <= a->tokens; t += 4) {
+                    float r[4];
+                    job->qdot4(row, job->act + (size_t)t * job->act_bytes, job->act_bytes, blocks, r);
+                    for (int k = 0; k < 4; k++) a->out[(t + k) * a->out_features + o] = r[k] + bias;
+                }
+            }
+            for (; t < a->tokens; t++)
                 a->out[t * a->out_features + o] = job->qdot(row, job->act + (size_t)t * job->act_bytes, blocks) + bias;
         } else {
             const float *w = (const float *)row;
@@ -80,6 +89,7 @@ bool llm_linear(llm_pool *pool, const llm_linear_args *a) {
     job.w_bytes = llm_row_bytes(a->w_type, a->in_features);
     if (job.w_bytes == 0) return false;
     job.qdot = a->exact ? NULL : llm_select_qdot(a->w_type);
+    job.qdot4 = job.qdot ? llm_select_qdot4(a->w_type) : NULL;
     if (job.qdot) {
         job.act_bytes = act_row_bytes(a->w_type, a->in_features);
         job.act = a->scratch;

@@ -35,3 +35,11 @@ llm_qdot_fn llm_select_qdot_variant(int w_type, int variant) {
     default: return NULL;
     }
 }
+
+llm_qdot4_fn llm_select_qdot4(int w_type) {
+    switch (llm_best_kernel_variant()) {
+    case LLM_KERNELS_VNNI: return llm_qdot4_vnni(w_type);
+    case LLM_KERNELS_AVX2: return llm_qdot4_avx2(w_type);
+    default: return NULL;
+    }
+}

@@ -24,3 +24,12 @@ llm_qdot_fn llm_qdot_avx2(int w_type) {
     default: return NULL;
     }
 }
+
+llm_qdot4_fn llm_qdot4_avx2(int w_type) {
+    switch (w_type) {
+    case LLM_Q4_0: return dot4_q4_0_avx2;
+    case LLM_Q4_1: return dot4_q4_1_avx2;
+    case LLM_Q8_0: return dot4_q8_0_avx2;
+    default: return NULL;
+    }
+}

@@ -95,6 +95,38 @@ SIMD static float SIMD_NAME(dot_q8_0)(const void *wv, const void *av, int64_t nb
     return hsum8(_mm256_add_ps(acc0, acc1));
 }
 
+// Four activation rows against one weight row: each weight block is loaded and unpacked
+// once for all four (prefill), the part of the work that does not depend on the row.
+#define DOT4_BODY(unpack_weight, mul_sum, offset_term)                                         \
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()}; \
+    float off[4] = {0, 0, 0, 0};                                                                \
+    for (int64_t b = 0; b < nb; b++) {                                                          \
+        __m256i x = unpack_weight;                                                              \
+        float dw = _cvtsh_ss(w[b].d);                                                           \
+        for (int r = 0; r < 4; r++) {                                                           \
+            const block_q8_act *a = (const block_q8_act *)((const uint8_t *)av + r * stride) + b; \
+            __m256i p = mul_sum(x, _mm256_loadu_si256((const __m256i *)a->qs));                 \
+            acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(dw * a->d), _mm256_cvtepi32_ps(p), acc[r]); \
+            off[r] += offset_term;                                                              \
+        }                                                                                       \
+    }                                                                                           \
+    for (int r = 0; r < 4; r++) out[r] = hsum8(acc[r]) + off[r];
+
+SIMD static void SIMD_NAME(dot4_q4_0)(const void *wv, const void *av, size_t stride, int64_t nb, float *out) {
+    const block_q4_0 *w = wv;
+    DOT4_BODY(_mm256_sub_epi8(unpack_nibbles(w[b].qs), _mm256_set1_epi8(8)), mul_sum_i8, 0.0f)
+}
+
+SIMD static void SIMD_NAME(dot4_q4_1)(const void *wv, const void *av, size_t stride, int64_t nb, float *out) {
+    const block_q4_1 *w = wv;
+    DOT4_BODY(unpack_nibbles(w[b].qs), mul_sum_us8, _cvtsh_ss(w[b].m) * a->s)
+}
+
+SIMD static void SIMD_NAME(dot4_q8_0)(const void *wv, const void *av, size_t stride, int64_t nb, float *out) {
+    const block_q8_0 *w = wv;
+    DOT4_BODY(_mm256_loadu_si256((const __m256i *)w[b].qs), mul_sum_i8, 0.0f)
+}
+
 SIMD static float SIMD_NAME(dot_q4_K)(const void *wv, const void *av, int64_t nb) {
     const block_q4_K *w = wv; const block_q8_K *a = av;
     __m256 acc = _mm256_setzero_ps();

@@ -15,3 +15,12 @@ llm_qdot_fn llm_qdot_vnni(int w_type) {
     default: return NULL;
     }
 }
+
+llm_qdot4_fn llm_qdot4_vnni(int w_type) {
+    switch (w_type) {
+    case LLM_Q4_0: return dot4_q4_0_vnni;
+    case LLM_Q4_1: return dot4_q4_1_vnni;
+    case LLM_Q8_0: return dot4_q8_0_vnni;
+    default: return NULL;
+    }
+}
