@@ -20,6 +20,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     public let options: Options
     public let name = "cpu"
     public let activationDType = DType.f32
+    public let samplesOnDevice = false
     let pool: OpaquePointer
     /// Workspace of the linear kernels (quantised activations); grown to the largest
     /// batch during the profiling step, then reused.

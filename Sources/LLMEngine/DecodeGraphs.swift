@@ -17,6 +17,8 @@ final class DecodeGraphs {
 
     private var recorded: [Key: (work: any RecordedWork, logits: Tensor)] = [:]
     private var warm: Set<Key> = []
+    /// Set once the backend declines to record (the CPU), so later steps stop asking.
+    private var unavailable = false
     let enabled: Bool
 
     init(enabled: Bool) {
@@ -25,7 +27,7 @@ final class DecodeGraphs {
 
     func forward(_ model: any CausalLM, _ batch: ForwardBatch, cache: PagedKVCache) throws -> Tensor {
         // Only pure decode steps repeat with the same shape; prefill chunks vary.
-        guard enabled, model.supportsRecording, batch.numTokens == batch.attention.numSequences else {
+        guard enabled, !unavailable, model.supportsRecording, batch.numTokens == batch.attention.numSequences else {
             return try model.forward(batch, cache: cache)
         }
         let key = Key(tokens: batch.numTokens, sequences: batch.attention.numSequences, logitRows: batch.numLogitRows,
@@ -40,6 +42,7 @@ final class DecodeGraphs {
         }
         var logits: Tensor?
         guard let work = try model.backend.record({ logits = try model.forward(batch, cache: cache) }), let logits else {
+            unavailable = true
             return try model.forward(batch, cache: cache)
         }
         recorded[key] = (work, logits)

@@ -11,6 +11,10 @@ public protocol Backend: AnyObject, Sendable {
     /// Element type of activations and KV cache on this backend.
     var activationDType: DType { get }
 
+    /// Whether the engine should sample with `sample(...)` here rather than read the
+    /// logits back: true where logits live across a bus (GPUs), false on the CPU, where
+    /// the host sampler reads them in place.
+    var samplesOnDevice: Bool { get }
     /// Formats `upload(weight:)` accepts; others are converted to f32 on the host first.
     var weightTypes: Set<DType> { get }
 
@@ -113,13 +117,6 @@ extension Backend {
         try result.withUnsafeMutableBytes { try read(tensor, into: $0) }
         return result
     }
-}
-
-extension Backend {
-    /// Whether the engine should sample with `sample(...)` here rather than read the
-    /// logits back: true where logits live across a bus (GPUs), false on the CPU, where
-    /// the host sampler reads them in place.
-    public var samplesOnDevice: Bool { name != "cpu" }
 }
 
 /// Device work recorded once and replayed (CUDA graphs).

@@ -19,9 +19,7 @@ enum BackendSelection {
                     return (try CPUBackend(options: options.cpu), "cpu (GPU \(options.gpu) could not be used: \(error))")
                 }
             case let .failure(error):
-                // The first line says what is missing; the full error lists every path tried.
-                let summary = ("\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)").replacingOccurrences(of: "; tried, in order:", with: "")
-                return (try CPUBackend(options: options.cpu), "cpu (no usable GPU: \(summary))")
+                return (try CPUBackend(options: options.cpu), "cpu (no usable GPU: \(error.summary))")
             }
         }
     }

@@ -27,6 +27,13 @@ public enum CUDAError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A launch configuration or argument the device cannot take.
     case invalidLaunch(function: String, reason: String)
 
+    /// One line saying what went wrong, without the list of paths tried (for notes such
+    /// as "no usable GPU: ..."); `description` has the whole story.
+    public var summary: String {
+        if case let .libraryNotFound(library, _) = self { return "\(library) not found" }
+        return description.split(separator: "\n").first.map(String.init) ?? description
+    }
+
     public var description: String {
         switch self {
         case let .libraryNotFound(library, tried):
