@@ -41,11 +41,15 @@ extension CUDABackend {
     }
 
     public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, out: Tensor) throws {
-        let (tokens, _, outFeatures) = try OpShapes.linear(x, weight: weight, bias: bias, out: out)
+        let (tokens, inFeatures, outFeatures) = try OpShapes.linear(x, weight: weight, bias: bias, out: out)
         try expectActivations([x], "linear")
         guard weight.dtype == x.dtype else { throw RuntimeError.unsupportedDType(op: "linear", dtype: weight.dtype) }
         guard out.dtype == x.dtype || out.dtype == .f32 else { throw RuntimeError.unsupportedDType(op: "linear", dtype: out.dtype) }
         guard tokens > 0, outFeatures > 0 else { return }
+        if try GemvKernels.accepts(tokens: tokens, inFeatures: inFeatures, x: x, weight: weight) {
+            try GemvKernels.gemv(on: self, x: x, weight: weight, bias: bias, out: out, m: outFeatures, k: inFeatures)
+            return
+        }
         // cuBLASLt adds a bias of the output's type in its epilogue; other bias types
         // take a separate pass.
         if let bias, bias.dtype == out.dtype {

@@ -11,7 +11,8 @@ final class DecodeGraphs {
         var tokens: Int
         var sequences: Int
         var logitRows: Int
-        /// Kernels size their grids by the longest context, in steps of 256 tokens.
+        /// Kernels size their grids by the longest context rounded up to
+        /// `AttentionMetadata.contextBucketTokens`.
         var contextBucket: Int
     }
 
@@ -31,7 +32,7 @@ final class DecodeGraphs {
             return try model.forward(batch, cache: cache)
         }
         let key = Key(tokens: batch.numTokens, sequences: batch.attention.numSequences, logitRows: batch.numLogitRows,
-                      contextBucket: (batch.attention.maxContextLength + 255) / 256)
+                      contextBucket: batch.attention.contextBucketLimit)
         if let entry = recorded[key] {
             try entry.work.replay()
             return entry.logits

@@ -15,6 +15,16 @@ public struct AttentionMetadata: Sendable {
     /// Longest context (cached + new tokens) of any sequence in this step.
     public var maxContextLength: Int
 
+    /// Granularity of launch shapes: backends may size a step's grids by
+    /// `maxContextLength` rounded up to a multiple of this, never by its exact value, so
+    /// a recorded step (CUDA graph) replays correctly for every context in its bucket.
+    public static let contextBucketTokens = 256
+
+    /// `maxContextLength` rounded up to whole buckets (at least one).
+    public var contextBucketLimit: Int {
+        max(1, (maxContextLength + Self.contextBucketTokens - 1) / Self.contextBucketTokens) * Self.contextBucketTokens
+    }
+
     public init(positions: Tensor, slotMapping: Tensor, queryStart: Tensor, blockTable: Tensor,
                 numTokens: Int, numSequences: Int, maxContextLength: Int) {
         self.positions = positions

@@ -57,9 +57,9 @@ __device__ __forceinline__ float2 load2(const f16* p) { return __half22float2(*r
 #define DECODE_THREADS 128
 #define DECODE_MAX_HEADS 16
 
-/// Dynamic shared memory (floats): q [head_chunk][D], scores [head_chunk][partition],
-/// then max/sum [head_chunk][2]. partition >= 256 so the final cross-group sum
-/// ([groups][heads][D], groups * D <= 256) fits in the scores area.
+/// Dynamic shared memory (floats): q [head_chunk][D], a scores area of head_chunk *
+/// max(partition, 256) (head g's scores at g * partition; the final cross-group sum,
+/// [groups][heads][D] with groups * D == 256, reuses it), then max/sum [head_chunk][2].
 template <typename T, int D>
 __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __restrict__ k_cache,
                                             const T* __restrict__ v_cache, const int* __restrict__ block_table,
@@ -79,7 +79,7 @@ __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __
     const int split = blockIdx.z, splits = gridDim.z;
     float* q_s = smem;
     float* scores = q_s + head_chunk * D;
-    float* ml = scores + head_chunk * partition;
+    float* ml = scores + head_chunk * max(partition, 256);
 
     const int seq = find_sequence(query_start, num_seqs, t);
     const int pos = positions[t];

@@ -22,6 +22,7 @@
 
 #define SAMPLE_THREADS 512
 #define SAMPLE_WARPS (SAMPLE_THREADS / 32)
+#define SAMPLE_UNROLL 8
 #define SAMPLE_CAP 1024
 #define SAMPLE_PIVOTS 7
 #define SAMPLE_SPLIT (SAMPLE_PIVOTS + 1)
@@ -392,16 +393,29 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS) sample_rows(
         r.bitmap = bitmap_words;
     }
 
-    // Pass 1: raw max (for the logprob) and the processed argmax/max.
+    // Pass 1: raw max (for the logprob) and the processed argmax/max. The two scans of
+    // the whole row load SAMPLE_UNROLL values per thread before using any, so one
+    // block keeps enough reads in flight; ids stay ascending per thread (ties).
     float raw_max = -INFINITY, best = -INFINITY;
     int best_id = -1;
-    for (int i = threadIdx.x; i < vocab; i += SAMPLE_THREADS) {
-        const float raw = r.logits[i];
-        raw_max = fmaxf(raw_max, raw);  // fmaxf ignores NaN
-        const float p = processed(r, i);
-        if (!isnan(p) && (best_id < 0 || p > best)) {
-            best = p;
-            best_id = i;
+    for (int base = threadIdx.x; base < vocab; base += SAMPLE_UNROLL * SAMPLE_THREADS) {
+        float raw[SAMPLE_UNROLL];
+#pragma unroll
+        for (int u = 0; u < SAMPLE_UNROLL; u++) {
+            const int i = base + u * SAMPLE_THREADS;
+            raw[u] = i < vocab ? r.logits[i] : -INFINITY;
+        }
+#pragma unroll
+        for (int u = 0; u < SAMPLE_UNROLL; u++) {
+            const int i = base + u * SAMPLE_THREADS;
+            if (i < vocab) {
+                raw_max = fmaxf(raw_max, raw[u]);  // fmaxf ignores NaN
+                const float p = r.penalised ? processed(r, i) : raw[u];
+                if (!isnan(p) && (best_id < 0 || p > best)) {
+                    best = p;
+                    best_id = i;
+                }
+            }
         }
     }
     raw_max = block_max_f(raw_max, sh);
@@ -410,9 +424,17 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS) sample_rows(
 
     // Pass 2: the raw normaliser; the weights' total, live count, smallest live key.
     float raw_sum = 0.0f;
-    for (int i = threadIdx.x; i < vocab; i += SAMPLE_THREADS) {
-        const float d = r.logits[i] - raw_max;
-        if (d > -INFINITY) raw_sum += expf(d);
+    for (int base = threadIdx.x; base < vocab; base += SAMPLE_UNROLL * SAMPLE_THREADS) {
+        float d[SAMPLE_UNROLL];
+#pragma unroll
+        for (int u = 0; u < SAMPLE_UNROLL; u++) {
+            const int i = base + u * SAMPLE_THREADS;
+            d[u] = i < vocab ? r.logits[i] - raw_max : -INFINITY;
+        }
+#pragma unroll
+        for (int u = 0; u < SAMPLE_UNROLL; u++) {
+            if (d[u] > -INFINITY) raw_sum += expf(d[u]);
+        }
     }
     const double raw_total = block_sum_d((double)raw_sum, sh);
     const float lse = isfinite(raw_max) ? raw_max + (float)log(raw_total) : raw_max;

@@ -52,18 +52,30 @@ enum AttentionKernels {
         ]
     }
 
-    /// Partition size and head chunking of the decode kernel for this shape: 512 keys
-    /// per block, or 256 when that fills the GPU better (or 16 heads share a block).
+    /// Smallest keys-per-block partition of the decode kernel.
+    static let minimumPartition = 32
+
+    /// Partition size and head chunking of the decode kernel for this shape. Short
+    /// contexts are split into partitions as small as 32 keys until the grid has two
+    /// blocks per SM (a few long partitions would leave most of the GPU idle); long ones
+    /// take 512 keys per block (256 when 16 heads share a block). The split count
+    /// follows the context rounded up to its bucket, so a recorded step stays valid for
+    /// every context of the bucket (partitions past the context hold no keys).
     static func decodePlan(_ s: Shape, multiprocessors: Int) -> (headChunk: Int, chunks: Int, partition: Int, splits: Int, sharedBytes: Int) {
         let group = s.queryHeads / s.kvHeads
         let headChunk = min(group, decodeMaxHeads)
         let chunks = (group + headChunk - 1) / headChunk
-        let span = s.window > 0 ? min(s.maxContext, s.window) : s.maxContext
-        // partition >= 256 keeps the kernel's final cross-group sum inside the scores area.
+        let bucket = KernelNaming.roundUp(max(s.maxContext, 1), AttentionMetadata.contextBucketTokens)
+        let span = s.window > 0 ? min(bucket, s.window) : bucket
+        let blocksPerSplit = s.tokens * s.kvHeads * chunks
         var partition = headChunk <= 8 ? 512 : 256
-        if partition == 512 && s.tokens * s.kvHeads * chunks * ((span + 511) / 512) < 2 * multiprocessors { partition = 256 }
+        while partition > minimumPartition && blocksPerSplit * ((span + partition - 1) / partition) < 2 * multiprocessors {
+            partition /= 2
+        }
         let splits = max(1, (span + partition - 1) / partition)
-        let sharedBytes = 4 * (headChunk * s.headDim + headChunk * partition + 2 * headChunk)
+        // attention.cu's decode shared layout: q, scores (at least 256 per head: the
+        // final cross-group sum reuses them), max/sum.
+        let sharedBytes = 4 * (headChunk * s.headDim + headChunk * max(partition, 256) + 2 * headChunk)
         return (headChunk, chunks, partition, splits, sharedBytes)
     }
 

@@ -114,10 +114,13 @@ extension SelfTestRunner {
     mutating func linearCases() {
         struct Shape { var n, k, m: Int; var bias: Bool; var f32Out: Bool }
         let shapes = quick
-            ? [Shape(n: 3, k: 64, m: 40, bias: true, f32Out: false), Shape(n: 2, k: 96, m: 77, bias: true, f32Out: true)]
+            ? [Shape(n: 3, k: 64, m: 40, bias: true, f32Out: false), Shape(n: 2, k: 96, m: 77, bias: true, f32Out: true),
+               Shape(n: 1, k: 64, m: 40, bias: true, f32Out: true)]
             : [Shape(n: 1, k: 576, m: 1536, bias: false, f32Out: false), Shape(n: 37, k: 1024, m: 300, bias: true, f32Out: false),
                Shape(n: 64, k: 2048, m: 2048, bias: false, f32Out: false), Shape(n: 5, k: 576, m: 4099, bias: false, f32Out: true),
-               Shape(n: 3, k: 320, m: 200, bias: true, f32Out: true)]
+               Shape(n: 3, k: 320, m: 200, bias: true, f32Out: true), Shape(n: 1, k: 4096, m: 1031, bias: true, f32Out: false),
+               Shape(n: 1, k: 1000, m: 4099, bias: true, f32Out: true), Shape(n: 1, k: 100, m: 64, bias: true, f32Out: false),
+               Shape(n: 2, k: 256, m: 130, bias: false, f32Out: true)]
         for s in shapes {
             let name = "n \(s.n) k \(s.k) m \(s.m)\(s.bias ? " +bias" : "")\(s.f32Out ? " f32 out" : "")"
             run("linear", name) { h in

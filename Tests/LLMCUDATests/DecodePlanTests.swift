@@ -1,0 +1,60 @@
+import LLMRuntime
+import Testing
+@testable import LLMCUDA
+
+/// The decode attention launch shape: it must cover every key of the context bucket
+/// (recorded steps replay it for any context in the bucket), fill the GPU on short
+/// contexts and fit its shared memory.
+@Suite("Decode attention plan")
+struct DecodePlanTests {
+    static func shape(context: Int, tokens: Int = 1, queryHeads: Int = 32, kvHeads: Int = 8, headDim: Int = 128, window: Int = 0)
+        -> AttentionKernels.Shape
+    {
+        AttentionKernels.Shape(tokens: tokens, sequences: tokens, maxContext: context, queryHeads: queryHeads, kvHeads: kvHeads,
+                               headDim: headDim, blockSize: 16, cacheBlocks: 1024, maxBlocksPerSequence: 64, scale: 0.1,
+                               window: window, softcap: 0)
+    }
+
+    @Test("every context of a bucket gets the same plan, and its partitions cover the bucket")
+    func bucketStable() {
+        let bucket = AttentionMetadata.contextBucketTokens
+        for start in [1, bucket + 1, 7 * bucket + 1] {
+            let first = AttentionKernels.decodePlan(Self.shape(context: start), multiprocessors: 132)
+            let last = AttentionKernels.decodePlan(Self.shape(context: start + bucket - 1), multiprocessors: 132)
+            #expect(first == last)
+            #expect(first.partition * first.splits >= start + bucket - 1)
+        }
+    }
+
+    @Test("short contexts are split until the grid has two blocks per SM; long ones use 512-key partitions")
+    func gridFill() {
+        let short = AttentionKernels.decodePlan(Self.shape(context: 300), multiprocessors: 132)
+        #expect(short.partition == 32)  // 8 kv heads x 16 partitions of 32 keys over the 512-key bucket
+        #expect(short.splits == 16)
+        let long = AttentionKernels.decodePlan(Self.shape(context: 32768), multiprocessors: 132)
+        #expect(long.partition == 512)
+        #expect(long.splits == 64)
+        // A batch of 64 sequences already fills the GPU at a short context.
+        let batch = AttentionKernels.decodePlan(Self.shape(context: 300, tokens: 64), multiprocessors: 132)
+        #expect(batch.partition == 512)
+        #expect(batch.splits == 1)
+    }
+
+    @Test("a sliding window bounds the keys a plan covers")
+    func window() {
+        let plan = AttentionKernels.decodePlan(Self.shape(context: 100_000, window: 4096), multiprocessors: 132)
+        #expect(plan.partition * plan.splits >= 4096)
+        #expect(plan.partition * (plan.splits - 1) < 4096)
+    }
+
+    @Test("shared memory holds q, the scores (at least 256 per head) and max/sum")
+    func sharedMemory() {
+        let plan = AttentionKernels.decodePlan(Self.shape(context: 300), multiprocessors: 132)
+        #expect(plan.headChunk == 4)
+        #expect(plan.sharedBytes == 4 * (4 * 128 + 4 * 256 + 2 * 4))
+        let wide = AttentionKernels.decodePlan(Self.shape(context: 100_000, queryHeads: 64, kvHeads: 4), multiprocessors: 132)
+        #expect(wide.headChunk == 16)
+        #expect(wide.partition == 256)
+        #expect(wide.sharedBytes == 4 * (16 * 128 + 16 * 256 + 2 * 16))
+    }
+}
