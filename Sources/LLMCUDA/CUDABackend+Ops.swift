@@ -40,14 +40,20 @@ extension CUDABackend {
         try NormKernels.rmsNormHeads(on: self, x: x, weight: weight, eps: eps)
     }
 
-    public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, out: Tensor) throws {
-        let (tokens, inFeatures, outFeatures) = try OpShapes.linear(x, weight: weight, bias: bias, out: out)
+    /// Shape and type checks of one product; returns (tokens, in, out features).
+    private func checkLinear(_ x: Tensor, weight: Tensor, bias: Tensor?, out: Tensor) throws -> (Int, Int, Int) {
+        let shape = try OpShapes.linear(x, weight: weight, bias: bias, out: out)
         try expectActivations([x], "linear")
         guard weight.dtype == x.dtype else { throw RuntimeError.unsupportedDType(op: "linear", dtype: weight.dtype) }
         guard out.dtype == x.dtype || out.dtype == .f32 else { throw RuntimeError.unsupportedDType(op: "linear", dtype: out.dtype) }
+        return shape
+    }
+
+    public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, out: Tensor) throws {
+        let (tokens, inFeatures, outFeatures) = try checkLinear(x, weight: weight, bias: bias, out: out)
         guard tokens > 0, outFeatures > 0 else { return }
         if try GemvKernels.accepts(tokens: tokens, inFeatures: inFeatures, x: x, weight: weight) {
-            try GemvKernels.gemv(on: self, x: x, weight: weight, bias: bias, out: out, m: outFeatures, k: inFeatures)
+            try GemvKernels.gemv(on: self, x: x, outputs: [LinearOutput(weight: weight, bias: bias, out: out)], k: inFeatures)
             return
         }
         // cuBLASLt adds a bias of the output's type in its epilogue; other bias types
@@ -58,6 +64,34 @@ extension CUDABackend {
             try blasLt().matmul(x: x, weight: weight, bias: nil, out: out)
             if let bias { try ActivationKernels.biasAdd(on: self, out: out, bias: bias, rows: tokens, cols: outFeatures) }
         }
+    }
+
+    /// One-token steps compute up to three products in one GEMV launch.
+    public func linear(_ x: Tensor, into outputs: [LinearOutput]) throws {
+        var fusable = outputs.count <= GemvKernels.maxSegments && Set(outputs.map(\.out.dtype)).count == 1
+        for o in outputs {
+            let (tokens, inFeatures, outFeatures) = try checkLinear(x, weight: o.weight, bias: o.bias, out: o.out)
+            fusable = try fusable && outFeatures > 0 && GemvKernels.accepts(tokens: tokens, inFeatures: inFeatures, x: x, weight: o.weight)
+        }
+        guard fusable, let first = outputs.first else {
+            for o in outputs { try linear(x, weight: o.weight, bias: o.bias, out: o.out) }
+            return
+        }
+        try GemvKernels.gemv(on: self, x: x, outputs: outputs, k: first.weight.shape[1])
+    }
+
+    /// One-token steps apply the activation in the GEMV's epilogue (no `scratch` pass).
+    public func gatedLinear(_ x: Tensor, weight: Tensor, kind: GatedActivation, scratch: Tensor, out: Tensor) throws {
+        let (tokens, inFeatures, _) = try checkLinear(x, weight: weight, bias: nil, out: scratch)
+        let (_, ff) = try OpShapes.gatedActivation(scratch, out: out)
+        try expectActivations([scratch, out], "gatedLinear")
+        guard tokens > 0, ff > 0 else { return }
+        if out.dtype == x.dtype, try GemvKernels.accepts(tokens: tokens, inFeatures: inFeatures, x: x, weight: weight) {
+            try GemvKernels.gated(on: self, x: x, weight: weight, kind: kind, out: out, ff: ff, k: inFeatures)
+            return
+        }
+        try linear(x, weight: weight, bias: nil, out: scratch)
+        try gatedActivation(scratch, kind: kind, out: out)
     }
 
     private func checkRope(q: Tensor, k: Tensor, positions: Tensor, rope: RotaryParams) throws -> Int {

@@ -74,23 +74,10 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     }
 
     /// Fills an f32 or bf16 tensor with the CPU backend's sequence (SplitMix64, 24-bit
-    /// uniforms), generated on the host and streamed through the staging ring, so a
-    /// random-weight model is the same model on both backends (up to bf16 rounding).
+    /// uniforms), computed on the device, so a random-weight model is the same model on
+    /// both backends (up to bf16 rounding).
     public func fillUniform(_ tensor: Tensor, seed: UInt64, low: Float, high: Float) throws {
-        guard tensor.dtype == .f32 || tensor.dtype == .bf16 else { throw RuntimeError.unsupportedDType(op: "fillUniform", dtype: tensor.dtype) }
-        let width = tensor.dtype == .f32 ? 4 : 2
-        var rng = SplitMix64(state: seed)
-        try staging.upload(to: tensor.deviceAddress("fillUniform"), byteCount: tensor.byteCount) { staged, _, bytes in
-            // Chunks arrive in order, so one generator continues across them.
-            for i in 0..<(bytes / width) {
-                let value = low + (high - low) * Float(rng.next() >> 40) / Float(1 << 24)
-                if width == 4 {
-                    staged.storeBytes(of: value, toByteOffset: 4 * i, as: Float.self)
-                } else {
-                    staged.storeBytes(of: BFloat16Conversion.bf16Bits(value), toByteOffset: 2 * i, as: UInt16.self)
-                }
-            }
-        }
+        try RandomKernels.fillUniform(on: self, tensor, seed: seed, low: low, high: high)
     }
 
     /// Queues a host → device copy; `source` may be reused as soon as this returns.

@@ -83,9 +83,9 @@ public final class Llama: CausalLM {
             // The previous block's output joins the residual stream inside the norm.
             try backend.rmsNorm(i == 0 ? w.residual : w.delta, residual: i == 0 ? nil : w.residual,
                                 weight: layer.inputNorm, eps: config.rmsNormEps, out: w.normed)
-            try backend.linear(w.normed, weight: layer.q, bias: layer.qBias, out: w.q)
-            try backend.linear(w.normed, weight: layer.k, bias: layer.kBias, out: w.k)
-            try backend.linear(w.normed, weight: layer.v, bias: layer.vBias, out: w.v)
+            try backend.linear(w.normed, into: [LinearOutput(weight: layer.q, bias: layer.qBias, out: w.q),
+                                                LinearOutput(weight: layer.k, bias: layer.kBias, out: w.k),
+                                                LinearOutput(weight: layer.v, bias: layer.vBias, out: w.v)])
             if let qNorm = layer.qNorm, let kNorm = layer.kNorm {
                 try backend.rmsNormHeads(w.q, weight: qNorm, eps: config.rmsNormEps)
                 try backend.rmsNormHeads(w.k, weight: kNorm, eps: config.rmsNormEps)
@@ -96,8 +96,7 @@ public final class Llama: CausalLM {
                                   metadata: batch.attention, params: attentionParams, out: w.attention)
             try backend.linear(w.attention, weight: layer.o, bias: nil, out: w.delta)
             try backend.rmsNorm(w.delta, residual: w.residual, weight: layer.postAttentionNorm, eps: config.rmsNormEps, out: w.normed)
-            try backend.linear(w.normed, weight: layer.gateUp, bias: nil, out: w.gateUp)
-            try backend.gatedActivation(w.gateUp, kind: .silu, out: w.activated)
+            try backend.gatedLinear(w.normed, weight: layer.gateUp, kind: .silu, scratch: w.gateUp, out: w.activated)
             try backend.linear(w.activated, weight: layer.down, bias: nil, out: w.delta)
         }
         try backend.rmsNorm(w.delta, residual: w.residual, weight: norm, eps: config.rmsNormEps, out: w.normed)

@@ -53,6 +53,15 @@ public protocol Backend: AnyObject, Sendable {
     /// out[i] = x[rows[i]].
     func gatherRows(_ x: Tensor, rows: Tensor, out: Tensor) throws
 
+    /// Several products of the same input (a layer's q, k and v): each output's `out` =
+    /// x · weightᵀ (+ bias). Backends that fuse them override it; the default calls
+    /// `linear` once per output.
+    func linear(_ x: Tensor, into outputs: [LinearOutput]) throws
+    /// out = act(x · gateᵀ) * (x · upᵀ) for `weight` `[2*ff, in]` holding the gate rows
+    /// then the up rows, out `[n, ff]`. Backends that fuse the activation into the product
+    /// override it; the default runs `linear` into `scratch` `[n, 2*ff]`, then
+    /// `gatedActivation`.
+    func gatedLinear(_ x: Tensor, weight: Tensor, kind: GatedActivation, scratch: Tensor, out: Tensor) throws
     /// `rope` then `writeKV` (the rotated keys), as one step: backends that fuse them
     /// override it; the default calls the two ops. `k` holds the rotated keys on return.
     func ropeAndWriteKV(q: Tensor, k: Tensor, v: Tensor, positions: Tensor, rope: RotaryParams,
@@ -67,6 +76,19 @@ public protocol Backend: AnyObject, Sendable {
 
 public enum GatedActivation: Sendable {
     case silu, geluTanh
+}
+
+/// One product of ``Backend/linear(_:into:)``: out = x · weightᵀ (+ bias).
+public struct LinearOutput {
+    public var weight: Tensor
+    public var bias: Tensor?
+    public var out: Tensor
+
+    public init(weight: Tensor, bias: Tensor?, out: Tensor) {
+        self.weight = weight
+        self.bias = bias
+        self.out = out
+    }
 }
 
 /// Rotary embedding settings resolved for one step: the inverse frequencies are a
@@ -91,6 +113,15 @@ public struct RotaryParams: Sendable {
 }
 
 extension Backend {
+    public func linear(_ x: Tensor, into outputs: [LinearOutput]) throws {
+        for output in outputs { try linear(x, weight: output.weight, bias: output.bias, out: output.out) }
+    }
+
+    public func gatedLinear(_ x: Tensor, weight: Tensor, kind: GatedActivation, scratch: Tensor, out: Tensor) throws {
+        try linear(x, weight: weight, bias: nil, out: scratch)
+        try gatedActivation(scratch, kind: kind, out: out)
+    }
+
     public func ropeAndWriteKV(q: Tensor, k: Tensor, v: Tensor, positions: Tensor, rope: RotaryParams,
                                keyCache: Tensor, valueCache: Tensor, slotMapping: Tensor) throws {
         try self.rope(q: q, k: k, positions: positions, rope: rope)

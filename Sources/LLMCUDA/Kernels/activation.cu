@@ -4,10 +4,6 @@
 // row length allows and the pointers are aligned, element accesses otherwise.
 #include "common.cuh"
 
-__device__ __forceinline__ float silu(float g) { return g / (1.0f + expf(-g)); }
-__device__ __forceinline__ float gelu_tanh(float g) {
-    return 0.5f * g * (1.0f + tanhf(0.7978845608f * (g + 0.044715f * g * g * g)));
-}
 
 template <typename T, bool GELU>
 __device__ __forceinline__ void gated_impl(const T* __restrict__ x, long long tokens, int ff, T* __restrict__ out) {

@@ -84,6 +84,13 @@ template <typename T> __device__ __forceinline__ void round8(float (&f)[8]) {
     for (int i = 0; i < 8; i++) f[i] = to_float(from_float<T>(f[i]));
 }
 
+// ---- gated activations (as the CPU computes them, in f32) ---------------------------
+
+__device__ __forceinline__ float silu(float g) { return g / (1.0f + expf(-g)); }
+__device__ __forceinline__ float gelu_tanh(float g) {
+    return 0.5f * g * (1.0f + tanhf(0.7978845608f * (g + 0.044715f * g * g * g)));
+}
+
 // ---- reductions ---------------------------------------------------------------------
 
 __device__ __forceinline__ float warp_sum(float v) {

@@ -27,10 +27,12 @@ public enum BackendSelfTest {
         runner.embeddingCases()
         runner.normCases()
         runner.linearCases()
+        runner.fusedLinearCases()
         runner.ropeCases()
         runner.elementwiseCases()
         runner.attentionCases()
         runner.samplingCases()
+        runner.fillCases()
         return runner.rows
     }
 }
@@ -138,6 +140,45 @@ extension SelfTestRunner {
         }
     }
 
+    /// A layer's q, k and v in one call, and the gate/up product with its activation.
+    mutating func fusedLinearCases() {
+        for n in [1, 3] {
+            let (k, ms) = quick ? (64, [48, 16, 16]) : (1024, [1024, 264, 264])
+            let name = "n \(n) k \(k) m \(ms.map(String.init).joined(separator: "+")) +bias"
+            run("linear (q, k, v)", name) { h in
+                let x = try h.pair(h.values(n * k), shape: [n, k])
+                let bound = 1 / Float(k).squareRoot()
+                var refs: [LinearOutput] = [], cands: [LinearOutput] = [], outs: [(ref: Tensor, cand: Tensor)] = []
+                for m in ms {
+                    let w = try h.weight(h.weightValues(m * k, low: -bound, high: bound), shape: [m, k])
+                    let b = try h.weight(h.weightValues(m, low: -0.5, high: 0.5), shape: [m])
+                    let out = try h.outputs(shape: [n, m])
+                    refs.append(LinearOutput(weight: w.ref, bias: b.ref, out: out.ref))
+                    cands.append(LinearOutput(weight: w.cand, bias: b.cand, out: out.cand))
+                    outs.append(out)
+                }
+                try h.reference.linear(x.ref, into: refs)
+                try h.candidate.linear(x.cand, into: cands)
+                return h.compare(op: "linear (q, k, v)", name: name, try outs.map { try h.read($0) }, precision: .rounded)
+            }
+        }
+        for (n, kind) in [(1, GatedActivation.silu), (1, .geluTanh), (4, .silu)] {
+            let (k, ff) = quick ? (64, 40) : (576, 1000)
+            let name = "\(kind == .silu ? "silu" : "gelu-tanh") n \(n) k \(k) ff \(ff)"
+            run("gatedLinear", name) { h in
+                let x = try h.pair(h.values(n * k), shape: [n, k])
+                let bound = 2 / Float(k).squareRoot()
+                let w = try h.weight(h.weightValues(2 * ff * k, low: -bound, high: bound), shape: [2 * ff, k])
+                let scratch = try h.outputs(shape: [n, 2 * ff])
+                let out = try h.outputs(shape: [n, ff])
+                try h.reference.gatedLinear(x.ref, weight: w.ref, kind: kind, scratch: scratch.ref, out: out.ref)
+                try h.candidate.gatedLinear(x.cand, weight: w.cand, kind: kind, scratch: scratch.cand, out: out.cand)
+                // The candidate rounds gate and up to its type before the activation.
+                return h.compare(op: "gatedLinear", name: name, [try h.read(out)], precision: .accumulated)
+            }
+        }
+    }
+
     mutating func ropeCases() {
         struct Config { var headDim, rotaryDim, qHeads, kvHeads: Int; var theta: Double; var factor: Double; var scale: Float; var maxPosition: Int }
         let configs = [
@@ -161,6 +202,23 @@ extension SelfTestRunner {
                 try h.reference.rope(q: q.ref, k: k.ref, positions: pos.ref, rope: try params(h.reference))
                 try h.candidate.rope(q: q.cand, k: k.cand, positions: pos.cand, rope: try params(h.candidate))
                 return h.compare(op: "rope", name: name, [try h.read(q), try h.read(k)], precision: .rounded)
+            }
+        }
+    }
+
+    /// Random weights: the same sequence on both backends, exactly in f32 and within one
+    /// rounding in the candidate's activation type.
+    mutating func fillCases() {
+        var cases = [(DType.f32, quick ? 1000 : 1_000_003)]
+        if harness.activationType != .f32 { cases.append((harness.activationType, quick ? 999 : 65_537)) }
+        for (dtype, count) in cases {
+            let name = "\(dtype) \(count) values"
+            run("fillUniform", name) { h in
+                let out = try h.outputs(shape: [count], candidateType: dtype)
+                try h.reference.fillUniform(out.ref, seed: 0xF111, low: -0.3, high: 0.7)
+                try h.candidate.fillUniform(out.cand, seed: 0xF111, low: -0.3, high: 0.7)
+                // f32: bit-identical; other types: one rounding of the same values.
+                return h.compare(op: "fillUniform", name: name, [try h.read(out)], precision: dtype == .f32 ? .exact : .rounded, dtype: dtype)
             }
         }
     }
