@@ -104,6 +104,15 @@ public final class CUDABackend: Backend, @unchecked Sendable {
         try device.synchronize()
     }
 
+    /// The driver's free device memory (`cuMemGetInfo`). Blocks this backend's allocator
+    /// caches are not counted: they stay reserved for the buffers that used them.
+    public func freeMemoryBytes() throws -> Int? {
+        try device.makeCurrent()
+        var free = 0, total = 0
+        try device.driver.check(device.driver.cuMemGetInfo(&free, &total), "cuMemGetInfo_v2")
+        return free
+    }
+
     /// Queues zero-filling of a tensor.
     public func zero(_ tensor: Tensor) throws {
         try device.memset(tensor.deviceAddress("zero"), bytes: tensor.byteCount)
