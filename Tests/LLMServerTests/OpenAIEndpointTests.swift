@@ -1,5 +1,6 @@
 import Foundation
 import LLMServer
+import SwiftLLM
 import Testing
 
 /// The OpenAI endpoints' shapes, with a scripted model whose answers are known.
@@ -79,6 +80,31 @@ struct OpenAIEndpointTests {
         let reply = try await harness.run { try await $0.post("/tokenize", request) }
         let tokens = try #require(try reply.json["tokens"] as? [Int])
         #expect(model.decode(tokens) == "<|user|>a\nb\n<|assistant|>")
+    }
+
+    @Test("Sampling fields, OpenAI's and vLLM's, reach the engine as SamplingParams")
+    func samplingParams() async throws {
+        let harness = try ServerHarness(model: model)
+        let request = #"""
+            {"messages": [{"role": "user", "content": "Hi"}], "max_completion_tokens": 7, "temperature": 0.5, "top_p": 0.9,
+             "top_k": 40, "min_p": 0.05, "repetition_penalty": 1.1, "presence_penalty": 0.3, "frequency_penalty": -0.2, "seed": 3,
+             "stop": "x", "stop_token_ids": [5], "ignore_eos": true, "min_tokens": 2, "include_stop_str_in_output": true,
+             "logit_bias": {"7": -100, "9": 2.5}, "logprobs": true, "top_logprobs": 4, "user": "u1"}
+            """#
+        let reply = try await harness.run { try await $0.post("/v1/chat/completions", request) }
+        #expect(reply.status == 200, "\(reply.text)")
+        let expected = SamplingParams(temperature: 0.5, topK: 40, topP: 0.9, minP: 0.05, repetitionPenalty: 1.1, presencePenalty: 0.3,
+                                      frequencyPenalty: -0.2, seed: 3, maxTokens: 7, minTokens: 2, stop: ["x"], stopTokenIDs: [5],
+                                      ignoreEOS: true, includeStopStringInOutput: true, logprobs: 4, logitBias: [7: -100, 9: 2.5])
+        #expect(model.receivedParams == [expected])
+    }
+
+    @Test("chat_template_kwargs and add_generation_prompt reach the chat template")
+    func templateVariables() async throws {
+        let harness = try ServerHarness(model: model)
+        let request = #"{"messages": [{"role": "user", "content": "Hi"}], "chat_template_kwargs": {"enable_thinking": false}, "add_generation_prompt": false}"#
+        let reply = try await harness.run { try await $0.post("/tokenize", request) }
+        #expect(model.decode(try #require(try reply.json["tokens"] as? [Int])) == "<|enable_thinking=false|>\n<|user|>Hi\n")
     }
 
     @Test("Streams: chunks of the right object, framing ending with [DONE], reassembled text equals the non-streamed one")

@@ -3,7 +3,8 @@ import LLMServer
 import SwiftLLM
 
 /// A model for server tests that needs no weights: bytes are tokens (id = byte + 2; 0 is
-/// BOS, 1 is EOS), the chat template writes `<|role|>content` lines, and every request
+/// BOS, 1 is EOS), the chat template writes `<|role|>content` lines (after a
+/// `<|name=value|>` line per template variable), and every request
 /// "generates" `reply` one byte per step (with `#seed` after it when seeded), so answers
 /// are known in advance. Steps can be held back (all, or all but a number allowed), and
 /// the model counts requests that were cancelled before they finished.
@@ -16,6 +17,7 @@ final class ScriptedModel: ServingModel, @unchecked Sendable {
     private var permits: Int?
     private var started = 0
     private var cancelled = 0
+    private var params: [SamplingParams] = []
 
     static let bos = 0, eos = 1
 
@@ -40,6 +42,8 @@ final class ScriptedModel: ServingModel, @unchecked Sendable {
     }
     var startedCount: Int { lock.withLock { started } }
     var cancelledCount: Int { lock.withLock { cancelled } }
+    /// The sampling settings of every request so far, in order.
+    var receivedParams: [SamplingParams] { lock.withLock { params } }
 
     func encode(_ text: String, addSpecialTokens: Bool) -> [Int] {
         (addSpecialTokens ? [Self.bos] : []) + text.utf8.map { Int($0) + 2 }
@@ -51,6 +55,9 @@ final class ScriptedModel: ServingModel, @unchecked Sendable {
 
     func chatPromptTokens(_ messages: [JinjaValue], addGenerationPrompt: Bool, templateVariables: [String: JinjaValue]) throws -> [Int] {
         var text = ""
+        for (name, value) in templateVariables.sorted(by: { $0.key < $1.key }) {
+            text += "<|\(name)=\((try? value.jsonString()) ?? "?")|>\n"
+        }
         for case let .object(message) in messages {
             text += "<|\(message["role"]?.stringValue ?? "")|>\(message["content"]?.stringValue ?? "")\n"
         }
@@ -67,7 +74,10 @@ final class ScriptedModel: ServingModel, @unchecked Sendable {
         let bytes = Array(text(for: request.params).utf8)
         let maxTokens = request.params.maxTokens ?? bytes.count + 1
         let topCount = request.params.logprobs ?? 0
-        lock.withLock { started += 1 }
+        lock.withLock {
+            started += 1
+            params.append(request.params)
+        }
         return AsyncThrowingStream { continuation in
             let producer = Task {
                 do {
