@@ -2,6 +2,9 @@ import Hummingbird
 
 /// `/health` for load balancers and `/metrics` for Prometheus.
 extension ModelServer {
+    /// 200 while requests are taken, 503 once shutdown began (also Triton's readiness).
+    var readiness: HTTPResponse.Status { admission.isDraining ? .serviceUnavailable : .ok }
+
     func addOperationsRoutes(to router: Router<ServerRequestContext>) {
         router.get("/health") { _, _ in self.readiness }
         router.get("/metrics") { _, _ in

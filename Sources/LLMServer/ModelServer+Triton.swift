@@ -17,9 +17,6 @@ extension ModelServer {
         }
     }
 
-    /// 200 while requests are taken, 503 once shutdown began.
-    var readiness: HTTPResponse.Status { admission.isDraining ? .serviceUnavailable : .ok }
-
     func tritonGenerate(_ request: Request, context: ServerRequestContext, stream: Bool) async throws -> Response {
         let arrival = ContinuousClock.now
         let name = try configuration.servedModel(context.parameters.get("name"))

@@ -125,12 +125,13 @@ def test_api_key():
 
 
 def test_sigterm_finishes_streams_in_flight():
-    server = Server()
+    # A grace period no loaded CI machine reaches: the stream must finish, not be cut.
+    server = Server("--shutdown-grace-seconds", "300")
     client = openai.OpenAI(base_url=server.url + "/v1", api_key="unused", max_retries=0)
     started, pieces = threading.Event(), []
 
     def stream():
-        for chunk in client.completions.create(model=MODEL_NAME, prompt=PROMPT, max_tokens=300, temperature=0, stream=True,
+        for chunk in client.completions.create(model=MODEL_NAME, prompt=PROMPT, max_tokens=100, temperature=0, stream=True,
                                                extra_body={"ignore_eos": True}):
             pieces.append(chunk.choices[0])
             started.set()
@@ -139,9 +140,9 @@ def test_sigterm_finishes_streams_in_flight():
     worker.start()
     assert started.wait(30)
     server.process.send_signal(signal.SIGTERM)
-    worker.join(120)
-    assert server.process.wait(timeout=60) == 0
-    assert len(pieces) == 300 and pieces[-1].finish_reason == "length"
+    worker.join(300)
+    assert server.process.wait(timeout=300) == 0
+    assert len(pieces) == 100 and pieces[-1].finish_reason == "length"
 
 
 def test_sigterm_cancels_after_the_grace_period():
