@@ -19,8 +19,8 @@ protocol CompletionFormat: Sendable {
     func openingChunks(choiceCount: Int) -> [any Encodable]
     /// The chunk carrying one step of one choice.
     mutating func chunk(for event: ChoiceStep) -> any Encodable
-    /// The last chunk, with the request's token counts (`stream_options.include_usage`).
-    func usageChunk(_ usage: Usage) -> any Encodable
+    /// Chunks sent after the last step: the token counts when `stream_options.include_usage` asked for them.
+    func closingChunks(usage: Usage) -> [any Encodable]
     /// The non-streaming response.
     func response(_ results: [ChoiceResult], usage: Usage) -> any Encodable
     /// The event that reports a failure after the stream began.
@@ -58,8 +58,8 @@ struct TextCompletionFormat: CompletionFormat {
         return header.envelope("text_completion", [choice], usage: includeUsage ? .null : .omitted)
     }
 
-    func usageChunk(_ usage: Usage) -> any Encodable {
-        header.envelope("text_completion", [CompletionChoice](), usage: .value(usage))
+    func closingChunks(usage: Usage) -> [any Encodable] {
+        includeUsage ? [header.envelope("text_completion", [CompletionChoice](), usage: .value(usage))] : []
     }
 
     func response(_ results: [ChoiceResult], usage: Usage) -> any Encodable {
@@ -92,8 +92,8 @@ struct ChatCompletionFormat: CompletionFormat {
         return header.envelope("chat.completion.chunk", [choice], usage: includeUsage ? .null : .omitted)
     }
 
-    func usageChunk(_ usage: Usage) -> any Encodable {
-        header.envelope("chat.completion.chunk", [ChatChoice](), usage: .value(usage))
+    func closingChunks(usage: Usage) -> [any Encodable] {
+        includeUsage ? [header.envelope("chat.completion.chunk", [ChatChoice](), usage: .value(usage))] : []
     }
 
     func response(_ results: [ChoiceResult], usage: Usage) -> any Encodable {

@@ -40,8 +40,7 @@ extension ModelServer {
             "max_tokens": "\(job.params.maxTokens ?? 0)", "n": "\(job.choiceCount)", "stream": "\(delivery.stream)",
         ])
         if delivery.stream {
-            return streamingResponse(job, format: format, includeUsage: delivery.includeUsage, ticket: ticket, arrival: arrival,
-                                     connection: context.connection, logger: logger)
+            return streamingResponse(job, format: format, ticket: ticket, arrival: arrival, connection: context.connection, logger: logger)
         }
         let results: [ChoiceResult]
         do {
@@ -58,8 +57,8 @@ extension ModelServer {
 
     /// Chunks as server-sent events, then `data: [DONE]` where the format has it. A failure after the stream began
     /// is sent as an error event; a client that left ends the stream and its request.
-    func streamingResponse(_ job: GenerationJob, format: some CompletionFormat, includeUsage: Bool, ticket: AdmissionTicket,
-                           arrival: ContinuousClock.Instant, connection: ClientConnection?, logger: Logger) -> Response {
+    func streamingResponse(_ job: GenerationJob, format: some CompletionFormat, ticket: AdmissionTicket, arrival: ContinuousClock.Instant,
+                           connection: ClientConnection?, logger: Logger) -> Response {
         let runner = self.runner
         return Response(status: .ok, headers: ServerSentEvents.headers, body: ResponseBody { writer in
             var format = format
@@ -80,7 +79,7 @@ extension ModelServer {
                 try await writer.finish(nil)
                 return
             }
-            if includeUsage { try await writer.write(ServerSentEvents.event(format.usageChunk(Usage(job: job, results: results)))) }
+            for chunk in format.closingChunks(usage: Usage(job: job, results: results)) { try await writer.write(ServerSentEvents.event(chunk)) }
             if format.endsWithDone { try await writer.write(ServerSentEvents.done) }
             try await writer.finish(nil)
             Self.logFinished(logger, job: job, results: results, arrival: arrival)

@@ -15,8 +15,7 @@ struct TritonFormat: CompletionFormat {
         output(event.step.text, tokens: event.step.tokens)
     }
 
-    /// Triton has no usage chunk; the endpoint never asks for one.
-    func usageChunk(_ usage: Usage) -> any Encodable { output("", tokens: []) }
+    func closingChunks(usage: Usage) -> [any Encodable] { [] }
 
     func response(_ results: [ChoiceResult], usage: Usage) -> any Encodable {
         output(outputPrefix + (results.first?.text ?? ""), tokens: results.first?.tokens ?? [])
