@@ -4,13 +4,13 @@ MODEL_CACHE ?= $(CURDIR)/.cache/models
 export SWIFTLLM_MODEL_CACHE := $(MODEL_CACHE)
 MODEL := $(MODEL_CACHE)/SmolLM2-135M-Instruct.Q4_1.gguf
 BIN := .build/release/swiftllm
-PROMPT ?= <|im_start|>user\nWhat is the capital of France? Answer in one sentence.<|im_end|>\n<|im_start|>assistant\n
+PORT ?= 8000
 
 .PHONY: run test build models clean
 
-## Builds, fetches the default model, and runs a demo generation on the CPU.
+## Builds, fetches the default model, and serves it on 127.0.0.1:$(PORT) (OpenAI API; it prints a curl example). Ctrl-C stops it.
 run: build models
-	$(BIN) generate --model $(MODEL) --prompt "$$(printf '$(PROMPT)')" --max-tokens 64
+	$(BIN) serve --model $(MODEL) --served-model-name smollm2 --port $(PORT)
 
 build:
 	$(SWIFT) build -c release --product swiftllm
@@ -19,11 +19,14 @@ build:
 models:
 	bash Scripts/fetch_models.sh
 
-## Builds and runs every test (NVRTC from NVIDIA's pip wheels compiles every CUDA kernel).
+## Builds and runs every test (NVRTC from NVIDIA's pip wheels compiles every CUDA kernel),
+## then drives `swiftllm serve` with the official OpenAI client.
 test: models
 	bash Scripts/install_nvrtc.sh
+	python3 -m pip install --quiet -r Tests/python/requirements.txt
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	SWIFTLLM_BIN=$(CURDIR)/.build/debug/swiftllm python3 -m pytest -q Tests/python
 
 clean:
 	rm -rf .build

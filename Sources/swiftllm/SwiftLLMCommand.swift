@@ -1,9 +1,9 @@
 import ArgumentParser
 
 @main
-struct SwiftLLMCommand: ParsableCommand {
+struct SwiftLLMCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftllm",
-        abstract: "Run large language models: generate text, inspect checkpoints, measure speed.",
-        subcommands: [GenerateCommand.self, ChatCommand.self, TokenizeCommand.self, InfoCommand.self, BenchCommand.self, SelfTestCommand.self])
+        abstract: "Run large language models: generate text, serve an OpenAI-compatible API, inspect checkpoints, measure speed.",
+        subcommands: [GenerateCommand.self, ChatCommand.self, ServeCommand.self, TokenizeCommand.self, InfoCommand.self, BenchCommand.self, SelfTestCommand.self])
 }
