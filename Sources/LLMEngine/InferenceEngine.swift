@@ -144,7 +144,7 @@ public final class InferenceEngine {
         let needed = (tokens + options.blockSize - 1) / options.blockSize - sequence.blockTable.count
         guard needed > 0 else { return }
         guard let new = blocks.allocate(needed) else {
-            throw EngineError.cacheExhausted(neededBlocks: needed, freeBlocks: blocks.freeCount)
+            throw EngineError.promptExceedsCache(tokens: tokens, capacity: blocks.blockCount * options.blockSize)
         }
         sequence.blockTable.append(contentsOf: new)
     }
