@@ -65,9 +65,11 @@ struct ModelOptions: ParsableArguments {
         return LLMOptions(device: device, gpu: gpu, cpu: cpu, engine: engine, loadFormat: format, tokenizerPath: tokenizer)
     }
 
-    /// Loads the model, showing progress on a terminal.
-    func load(threads override: Int? = nil) throws -> LLM {
-        let options = try llmOptions(threads: override)
+    /// Loads the model, showing progress on a terminal; `prefixCaching` overrides the flag
+    /// (a benchmark repeating one prompt must compute it every time).
+    func load(threads override: Int? = nil, prefixCaching: Bool? = nil) throws -> LLM {
+        var options = try llmOptions(threads: override)
+        if let prefixCaching { options.engine.prefixCaching = prefixCaching }
         let terminal = isatty(STDERR_FILENO) == 1
         let start = Date()
         let llm = try LLM(model: model, options: options) { progress in
