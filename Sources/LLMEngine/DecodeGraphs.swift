@@ -15,8 +15,10 @@ final class DecodeGraphs {
         var tokens: Int
         var sequences: Int
         var logitRows: Int
-        /// Kernels size their grids by the longest context, in steps of 256 tokens.
+        /// Kernels size their grids by the longest context, and the block table's rows
+        /// follow it: both in buckets of `ForwardBatchBuilder.contextBucketTokens`.
         var contextBucket: Int
+        var blockTableWidth: Int
     }
 
     private struct Recording {
@@ -46,7 +48,8 @@ final class DecodeGraphs {
             return try model.forward(batch, cache: cache)
         }
         let key = Key(tokens: batch.numTokens, sequences: batch.attention.numSequences, logitRows: batch.numLogitRows,
-                      contextBucket: (batch.attention.maxContextLength + 255) / 256)
+                      contextBucket: (batch.attention.maxContextLength + ForwardBatchBuilder.contextBucketTokens - 1) / ForwardBatchBuilder.contextBucketTokens,
+                      blockTableWidth: batch.attention.blockTable.shape.last ?? 0)
         clock += 1
         if let entry = recorded[key] {
             recorded[key]?.lastUse = clock
