@@ -28,7 +28,7 @@ bool llm_linear_supported(int w_type);
 bool llm_linear(llm_pool *pool, const llm_linear_args *args);
 
 /// Instruction-set variants of the integer dot-product kernels.
-enum { LLM_KERNELS_PORTABLE = 0, LLM_KERNELS_AVX2 = 1, LLM_KERNELS_VNNI = 2 };
+enum { LLM_KERNELS_PORTABLE = 0, LLM_KERNELS_AVX2 = 1, LLM_KERNELS_VNNI = 2, LLM_KERNELS_AVX512 = 3 };
 /// The best variant this CPU runs.
 int llm_best_kernel_variant(void);
 /// The integer-path dot product of one weight row with `x` (quantised to 8 bits first)
