@@ -29,6 +29,12 @@ struct BenchThroughputCommand: ParsableCommand {
     @Option(name: .long, help: "Write the figures as JSON to this file.")
     var jsonOutput: String?
 
+    @Flag(name: .long, help: "Afterwards run every request alone and compare (greedy, top-5 logprobs): outputs may differ only at near-ties.")
+    var checkBatchInvariance = false
+
+    @Option(name: .long, help: "Largest logprob gap (nats) between two diverging tokens that counts as a near-tie.")
+    var tieTolerance: Float = 0.5
+
     func run() throws {
         guard numRequests > 0, inputLen > 0, outputLen > 0 else { throw ValidationError("--num-requests, --input-len and --output-len must be positive") }
         let llm = try modelOptions.load()
@@ -46,6 +52,12 @@ struct BenchThroughputCommand: ParsableCommand {
             try report.json.write(to: URL(fileURLWithPath: jsonOutput), options: .atomic)
             Terminal.note("Wrote \(jsonOutput)")
         }
+        if checkBatchInvariance {
+            let alone = try requests.map { try llm.generate($0) }
+            let check = BatchInvarianceCheck(together: results, alone: alone, tolerance: tieTolerance)
+            print(check.summary)
+            if !check.passed { throw ExitCode(1) }
+        }
     }
 
     /// One JSONL line of `--dataset`.
@@ -56,7 +68,10 @@ struct BenchThroughputCommand: ParsableCommand {
     }
 
     func makeRequests(_ llm: LLM) throws -> [GenerationRequest] {
-        func params(_ tokens: Int) -> SamplingParams { SamplingParams(temperature: 0, maxTokens: tokens, ignoreEOS: true) }
+        // The invariance check compares top-5 logprobs where outputs part.
+        func params(_ tokens: Int) -> SamplingParams {
+            SamplingParams(temperature: 0, maxTokens: tokens, ignoreEOS: true, logprobs: checkBatchInvariance ? 5 : nil)
+        }
         guard let dataset else {
             var rng = SplitMix64(state: seed)
             let vocab = UInt64(llm.model.spec.vocabSize)
