@@ -67,6 +67,12 @@ public final class LLM: @unchecked Sendable {
     public var maxModelLength: Int { loop.engine.maxModelLength }
     /// How the KV cache was sized: blocks, tokens that fit, and from what budget.
     public var kvCachePlan: KVCachePlan { loop.engine.kvCachePlan }
+    /// The engine's sizes and limits, as given at load (`maxSequences` capped at `maxBatchTokens`).
+    public var engineOptions: EngineOptions {
+        var options = loop.engine.options
+        options.maxSequences = loop.engine.maxSequences
+        return options
+    }
     /// The engine's counters after its last step: queue lengths, KV blocks, prefix hit
     /// rate, tokens per step, latency histograms.
     public func metrics() -> EngineMetrics { loop.metrics() }
@@ -85,7 +91,11 @@ public final class LLM: @unchecked Sendable {
         var ids = [Int]()
         do {
             for (position, request) in requests.enumerated() {
-                ids.append(try loop.submit(request) { inbox.post(position, $0) })
+                ids.append(try loop.submit(request) { event in
+                    // Only results and endings matter here: intermediate outputs are not queued.
+                    if case .output(_, nil) = event { return }
+                    inbox.post(position, event)
+                })
             }
         } catch {
             ids.forEach(loop.abort)
@@ -94,14 +104,15 @@ public final class LLM: @unchecked Sendable {
         var results = [[GenerationResult]](repeating: [], count: requests.count)
         var pending = requests.count
         while pending > 0 {
-            let (position, event) = inbox.take()
-            switch event {
-            case let .output(_, result?): results[position].append(result)
-            case .output: break
-            case .done: pending -= 1
-            case let .failed(error):
-                ids.forEach(loop.abort)
-                throw error
+            for (position, event) in inbox.takeAll() {
+                switch event {
+                case let .output(_, result?): results[position].append(result)
+                case .output: break
+                case .done: pending -= 1
+                case let .failed(error):
+                    ids.forEach(loop.abort)
+                    throw error
+                }
             }
         }
         return results.flatMap { $0.sorted { $0.index < $1.index } }
@@ -118,15 +129,17 @@ public final class LLM: @unchecked Sendable {
         let id = try loop.submit(request) { inbox.post(0, $0) }
         var result: GenerationResult?
         while true {
-            switch inbox.take().event {
-            case let .output(output, finished):
-                do { try onOutput(output) } catch {
-                    loop.abort(id)
-                    throw error
+            for (_, event) in inbox.takeAll() {
+                switch event {
+                case let .output(output, finished):
+                    do { try onOutput(output) } catch {
+                        loop.abort(id)
+                        throw error
+                    }
+                    if let finished { result = finished }
+                case .done: return result!
+                case let .failed(error): throw error
                 }
-                if let finished { result = finished }
-            case .done: return result!
-            case let .failed(error): throw error
             }
         }
     }
@@ -173,10 +186,12 @@ private final class EventInbox: @unchecked Sendable {
         condition.unlock()
     }
 
-    func take() -> (position: Int, event: EngineEvent) {
+    /// Waits for at least one event, then hands over all that arrived, in order.
+    func takeAll() -> [(position: Int, event: EngineEvent)] {
         condition.lock()
         defer { condition.unlock() }
         while events.isEmpty { condition.wait() }
-        return events.removeFirst()
+        defer { events.removeAll(keepingCapacity: true) }
+        return events
     }
 }

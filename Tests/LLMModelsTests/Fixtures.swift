@@ -55,16 +55,20 @@ enum TinyEngine {
         }
     }
 
+    /// A folder with the fixture's weights and a config allowing `maxPositions`, made
+    /// once per process: built under a private name, then renamed into place, so tests
+    /// running in parallel never see it half written.
     private static func longContextCopy(of folder: URL, maxPositions: Int) throws -> URL {
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("swiftllm-\(folder.lastPathComponent)-\(maxPositions)-\(getpid())")
         let fm = FileManager.default
-        if !fm.fileExists(atPath: copy.path) {
-            try fm.createDirectory(at: copy, withIntermediateDirectories: true)
-            var config = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("config.json"))) as! [String: Any]
-            config["max_position_embeddings"] = maxPositions
-            try JSONSerialization.data(withJSONObject: config).write(to: copy.appendingPathComponent("config.json"), options: .atomic)
-            try? fm.createSymbolicLink(at: copy.appendingPathComponent("model.safetensors"), withDestinationURL: folder.appendingPathComponent("model.safetensors"))
-        }
+        let copy = fm.temporaryDirectory.appendingPathComponent("swiftllm-\(folder.lastPathComponent)-\(maxPositions)-\(getpid())")
+        if fm.fileExists(atPath: copy.appendingPathComponent("config.json").path) { return copy }
+        let staging = fm.temporaryDirectory.appendingPathComponent("swiftllm-staging-\(UUID().uuidString)")
+        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("config.json"))) as! [String: Any]
+        config["max_position_embeddings"] = maxPositions
+        try JSONSerialization.data(withJSONObject: config).write(to: staging.appendingPathComponent("config.json"))
+        try fm.createSymbolicLink(at: staging.appendingPathComponent("model.safetensors"), withDestinationURL: folder.appendingPathComponent("model.safetensors"))
+        if rename(staging.path, copy.path) != 0 { try? fm.removeItem(at: staging) }
         return copy
     }
 }
