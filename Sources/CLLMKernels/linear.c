@@ -18,14 +18,11 @@ bool llm_linear_supported(int w_type) { return llm_row_bytes(w_type, 256) > 0; }
 
 static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
 
-/// Bytes of one quantised activation row in the layout the kernels for `w_type` read.
-static size_t act_bytes_for(int w_type, int64_t in) {
-    return llm_select_qrows(w_type) ? llm_q8_split_row_bytes(in) : act_row_bytes(w_type, in);
-}
-
 size_t llm_linear_scratch_bytes(int w_type, int64_t tokens, int64_t in, int threads) {
-    // Quantised activations for every token, plus one f32 row per thread for exact mode.
-    return align64(act_bytes_for(w_type, in) * (size_t)tokens) + (size_t)threads * align64((size_t)in * 4);
+    // Quantised activations for every token (in the larger of the two layouts), plus one
+    // f32 row per thread for exact mode.
+    size_t act = act_row_bytes(w_type, in), split = llm_q8_split_row_bytes(in);
+    return align64((act > split ? act : split) * (size_t)tokens) + (size_t)threads * align64((size_t)in * 4);
 }
 
 float llm_row_dot_f32(int type, const void *row, const float *x, int64_t n, float *tmp) {
@@ -40,7 +37,6 @@ typedef struct {
     const uint8_t *act;
     llm_qdot_fn qdot;
     llm_qdot4_fn qdot4;
-    llm_qrows_fn qrows;
 } linear_job;
 
 static void quantize_task(void *ctx, int index, int count) {
@@ -51,7 +47,7 @@ static void quantize_task(void *ctx, int index, int count) {
     for (int64_t t = begin; t < end; t++) {
         void *dst = (uint8_t *)a->scratch + (size_t)t * job->act_bytes;
         const float *src = a->x + t * a->in_features;
-        if (job->qrows) llm_quantize_q8_split(src, a->in_features, dst);
+        if (a->w_interleaved) llm_quantize_q8_split(src, a->in_features, dst);
         else if (a->w_type == LLM_Q4_K || a->w_type == LLM_Q6_K) llm_quantize_q8_K(src, a->in_features, dst);
         else llm_quantize_q8_act(src, a->in_features, dst);
     }
@@ -69,15 +65,7 @@ static void matmul_task(void *ctx, int index, int count) {
     for (int64_t o = begin; o < end; o++) {
         const uint8_t *row = (const uint8_t *)a->w + (size_t)o * job->w_bytes;
         float bias = a->bias ? a->bias[o] : 0.0f;
-        if (job->qrows) {
-            // Eight tokens per unpacked weight block pair.
-            for (int64_t t = 0; t < a->tokens; t += 8) {
-                float r[8];
-                int rows = (int)llm_min64(8, a->tokens - t);
-                job->qrows(row, job->act + (size_t)t * job->act_bytes, job->act_bytes, in, rows, r);
-                for (int k = 0; k < rows; k++) a->out[(t + k) * a->out_features + o] = r[k] + bias;
-            }
-        } else if (job->qdot) {
+        if (job->qdot) {
             int64_t blocks = in / ((a->w_type == LLM_Q4_K || a->w_type == LLM_Q6_K) ? QK_K : QK);
             int64_t t = 0;
             if (job->qdot4) {
@@ -98,16 +86,33 @@ static void matmul_task(void *ctx, int index, int count) {
     }
 }
 
+/// Groups of 16 rows split across threads, all tokens of each group in one kernel call.
+static void interleaved_task(void *ctx, int index, int count) {
+    linear_job *job = ctx;
+    const llm_linear_args *a = job->a;
+    int64_t begin, end;
+    llm_split(a->out_features / 16, index, count, &begin, &end);
+    llm_gemm_interleaved(a->w_type, a->w_interleaved, a->out_features, a->in_features, begin, end, job->act, job->act_bytes,
+                         a->tokens, a->bias, a->out);
+}
+
 bool llm_linear(llm_pool *pool, const llm_linear_args *a) {
     linear_job job = {0};
     job.a = a;
     job.w_bytes = llm_row_bytes(a->w_type, a->in_features);
     if (job.w_bytes == 0) return false;
-    job.qrows = a->exact ? NULL : llm_select_qrows(a->w_type);
-    job.qdot = a->exact || job.qrows ? NULL : llm_select_qdot(a->w_type);
+    if (a->w_interleaved && !a->exact) {
+        if (llm_interleaved_bytes(a->w_type, a->out_features, a->in_features) == 0) return false;
+        job.act_bytes = llm_q8_split_row_bytes(a->in_features);
+        job.act = a->scratch;
+        llm_pool_run(pool, quantize_task, &job);
+        llm_pool_run(pool, interleaved_task, &job);
+        return true;
+    }
+    job.qdot = a->exact ? NULL : llm_select_qdot(a->w_type);
     job.qdot4 = job.qdot ? llm_select_qdot4(a->w_type) : NULL;
-    if (job.qrows || job.qdot) {
-        job.act_bytes = act_bytes_for(a->w_type, a->in_features);
+    if (job.qdot) {
+        job.act_bytes = act_row_bytes(a->w_type, a->in_features);
         job.act = a->scratch;
         llm_pool_run(pool, quantize_task, &job);
     }
@@ -116,18 +121,6 @@ bool llm_linear(llm_pool *pool, const llm_linear_args *a) {
 }
 
 float llm_qdot_row(int w_type, const void *row, const float *x, int64_t n, int variant) {
-    llm_qrows_fn rows = variant == LLM_KERNELS_AVX512 ? llm_select_qrows(w_type) : NULL;
-    if (rows) {
-        void *act = malloc(llm_q8_split_row_bytes(n));
-        if (!act) return NAN;
-        llm_quantize_q8_split(x, n, act);
-        float r;
-        rows(row, act, 0, n, 1, &r);
-        free(act);
-        return r;
-    }
-    // Formats without an AVX-512 kernel run the VNNI one there, as the engine does.
-    if (variant == LLM_KERNELS_AVX512 && llm_has_avx512_vnni()) variant = LLM_KERNELS_VNNI;
     llm_qdot_fn dot = llm_select_qdot_variant(w_type, variant);
     if (!dot) return NAN;
     bool k_quant = w_type == LLM_Q4_K || w_type == LLM_Q6_K;

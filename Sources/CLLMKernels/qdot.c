@@ -1,5 +1,4 @@
-// Picks the dot-product kernels for this CPU at run time: AVX-512 VNNI on 512-bit registers
-// (qdot_avx512.c, for Q4_0/Q4_1/Q8_0), VNNI on 256-bit registers, AVX2 or portable.
+// Picks the dot-product kernels for this CPU at run time: AVX512-VNNI, AVX2 or portable.
 #include "llm_kernels.h"
 #include "kernels_internal.h"
 
@@ -19,13 +18,9 @@ float llm_dot_f32(const float *a, const float *b, int64_t n) {
     return s;
 }
 
-/// The best variant of the kernels over block-layout activations (all but AVX-512).
-static int best_block_variant(void) { return has_vnni() ? LLM_KERNELS_VNNI : llm_has_avx2() ? LLM_KERNELS_AVX2 : LLM_KERNELS_PORTABLE; }
+int llm_best_kernel_variant(void) { return has_vnni() ? LLM_KERNELS_VNNI : llm_has_avx2() ? LLM_KERNELS_AVX2 : LLM_KERNELS_PORTABLE; }
 
-int llm_best_kernel_variant(void) { return llm_has_avx512_vnni() ? LLM_KERNELS_AVX512 : best_block_variant(); }
-
-/// The best block-layout kernel (formats with an AVX-512 kernel use that one instead).
-llm_qdot_fn llm_select_qdot(int w_type) { return llm_select_qdot_variant(w_type, best_block_variant()); }
+llm_qdot_fn llm_select_qdot(int w_type) { return llm_select_qdot_variant(w_type, llm_best_kernel_variant()); }
 
 llm_qdot_fn llm_select_qdot_variant(int w_type, int variant) {
     if (variant == LLM_KERNELS_VNNI && has_vnni()) return llm_qdot_vnni(w_type);
@@ -42,7 +37,7 @@ llm_qdot_fn llm_select_qdot_variant(int w_type, int variant) {
 }
 
 llm_qdot4_fn llm_select_qdot4(int w_type) {
-    switch (best_block_variant()) {
+    switch (llm_best_kernel_variant()) {
     case LLM_KERNELS_VNNI: return llm_qdot4_vnni(w_type);
     case LLM_KERNELS_AVX2: return llm_qdot4_avx2(w_type);
     default: return NULL;
