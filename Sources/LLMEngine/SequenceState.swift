@@ -37,7 +37,9 @@ struct SequenceState {
 
     /// Samples from one row of logits and applies the stop conditions.
     mutating func step(logits: UnsafeMutableBufferPointer<Float>, at time: Double) -> GenerationOutput {
-        let token = sampler.sample(logits: logits, context: SamplingContext(tokenCounts: counts, minTokens: params.minTokens))
+        // The chosen token's logprob costs a pass over the vocabulary; only asked-for ones are made.
+        let token = sampler.sample(logits: logits, context: SamplingContext(tokenCounts: counts, minTokens: params.minTokens),
+                                   reportLogprob: params.logprobs != nil)
         return accept(token, at: time, keepLogprobs: params.logprobs != nil)
     }
 
