@@ -19,8 +19,10 @@ bool llm_linear_supported(int w_type) { return llm_row_bytes(w_type, 256) > 0; }
 static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
 
 size_t llm_linear_scratch_bytes(int w_type, int64_t tokens, int64_t in, int threads) {
-    // Quantised activations for every token, plus one f32 row per thread for exact mode.
-    return align64(act_row_bytes(w_type, in) * (size_t)tokens) + (size_t)threads * align64((size_t)in * 4);
+    // Quantised activations for every token (in the larger of the two layouts), plus one
+    // f32 row per thread for exact mode.
+    size_t act = act_row_bytes(w_type, in), split = llm_q8_split_row_bytes(in);
+    return align64((act > split ? act : split) * (size_t)tokens) + (size_t)threads * align64((size_t)in * 4);
 }
 
 float llm_row_dot_f32(int type, const void *row, const float *x, int64_t n, float *tmp) {
@@ -45,7 +47,8 @@ static void quantize_task(void *ctx, int index, int count) {
     for (int64_t t = begin; t < end; t++) {
         void *dst = (uint8_t *)a->scratch + (size_t)t * job->act_bytes;
         const float *src = a->x + t * a->in_features;
-        if (a->w_type == LLM_Q4_K || a->w_type == LLM_Q6_K) llm_quantize_q8_K(src, a->in_features, dst);
+        if (a->w_interleaved) llm_quantize_q8_split(src, a->in_features, dst);
+        else if (a->w_type == LLM_Q4_K || a->w_type == LLM_Q6_K) llm_quantize_q8_K(src, a->in_features, dst);
         else llm_quantize_q8_act(src, a->in_features, dst);
     }
 }
@@ -83,11 +86,29 @@ static void matmul_task(void *ctx, int index, int count) {
     }
 }
 
+/// Groups of 16 rows split across threads, all tokens of each group in one kernel call.
+static void interleaved_task(void *ctx, int index, int count) {
+    linear_job *job = ctx;
+    const llm_linear_args *a = job->a;
+    int64_t begin, end;
+    llm_split(a->out_features / 16, index, count, &begin, &end);
+    llm_gemm_interleaved(a->w_type, a->w_interleaved, a->out_features, a->in_features, begin, end, job->act, job->act_bytes,
+                         a->tokens, a->bias, a->out);
+}
+
 bool llm_linear(llm_pool *pool, const llm_linear_args *a) {
     linear_job job = {0};
     job.a = a;
     job.w_bytes = llm_row_bytes(a->w_type, a->in_features);
     if (job.w_bytes == 0) return false;
+    if (a->w_interleaved && !a->exact) {
+        if (llm_interleaved_bytes(a->w_type, a->out_features, a->in_features) == 0) return false;
+        job.act_bytes = llm_q8_split_row_bytes(a->in_features);
+        job.act = a->scratch;
+        llm_pool_run(pool, quantize_task, &job);
+        llm_pool_run(pool, interleaved_task, &job);
+        return true;
+    }
     job.qdot = a->exact ? NULL : llm_select_qdot(a->w_type);
     job.qdot4 = job.qdot ? llm_select_qdot4(a->w_type) : NULL;
     if (job.qdot) {

@@ -96,35 +96,53 @@ SIMD static float SIMD_NAME(dot_q8_0)(const void *wv, const void *av, int64_t nb
 }
 
 // Four activation rows against one weight row: each weight block is loaded and unpacked
-// once for all four (prefill), the part of the work that does not depend on the row.
-#define DOT4_BODY(unpack_weight, mul_sum, offset_term)                                         \
-    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()}; \
-    float off[4] = {0, 0, 0, 0};                                                                \
-    for (int64_t b = 0; b < nb; b++) {                                                          \
+// once for all four (prefill, batched decode), the part of the work that does not depend
+// on the row. Each row accumulates exactly as the one-row kernels above do (even blocks
+// into one accumulator, odd into another, offsets in two chains, summed in the same
+// order), so a token's result is bit-identical whether it is computed alone or beside
+// others: batch invariance.
+// `unpack_weight` and `offset_term` name the block being processed `blk`.
+#define DOT4_BLOCK(index, acc, off, unpack_weight, mul_sum, offset_term)                      \
+    {                                                                                           \
+        const int64_t blk = (index);                                                            \
         __m256i x = unpack_weight;                                                              \
-        float dw = _cvtsh_ss(w[b].d);                                                           \
+        float dw = _cvtsh_ss(w[blk].d);                                                         \
         for (int r = 0; r < 4; r++) {                                                           \
-            const block_q8_act *a = (const block_q8_act *)((const uint8_t *)av + r * stride) + b; \
+            const block_q8_act *a = (const block_q8_act *)((const uint8_t *)av + r * stride) + blk; \
             __m256i p = mul_sum(x, _mm256_loadu_si256((const __m256i *)a->qs));                 \
             acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(dw * a->d), _mm256_cvtepi32_ps(p), acc[r]); \
             off[r] += offset_term;                                                              \
         }                                                                                       \
+    }
+
+#define DOT4_BODY(unpack_weight, mul_sum, offset_term, finish)                                 \
+    __m256 acc0[4], acc1[4];                                                                    \
+    float off0[4] = {0, 0, 0, 0}, off1[4] = {0, 0, 0, 0};                                       \
+    for (int r = 0; r < 4; r++) acc0[r] = acc1[r] = _mm256_setzero_ps();                        \
+    int64_t b = 0;                                                                              \
+    for (; b + 2 <= nb; b += 2) {                                                               \
+        DOT4_BLOCK(b, acc0, off0, unpack_weight, mul_sum, offset_term)                          \
+        DOT4_BLOCK(b + 1, acc1, off1, unpack_weight, mul_sum, offset_term)                      \
     }                                                                                           \
-    for (int r = 0; r < 4; r++) out[r] = hsum8(acc[r]) + off[r];
+    if (b < nb) DOT4_BLOCK(b, acc0, off0, unpack_weight, mul_sum, offset_term)                  \
+    for (int r = 0; r < 4; r++) out[r] = finish;
+
+#define SUM_ONLY hsum8(_mm256_add_ps(acc0[r], acc1[r]))
+#define SUM_AND_OFFSETS hsum8(_mm256_add_ps(acc0[r], acc1[r])) + off0[r] + off1[r]
 
 SIMD static void SIMD_NAME(dot4_q4_0)(const void *wv, const void *av, size_t stride, int64_t nb, float *out) {
     const block_q4_0 *w = wv;
-    DOT4_BODY(_mm256_sub_epi8(unpack_nibbles(w[b].qs), _mm256_set1_epi8(8)), mul_sum_i8, 0.0f)
+    DOT4_BODY(_mm256_sub_epi8(unpack_nibbles(w[blk].qs), _mm256_set1_epi8(8)), mul_sum_i8, 0.0f, SUM_ONLY)
 }
 
 SIMD static void SIMD_NAME(dot4_q4_1)(const void *wv, const void *av, size_t stride, int64_t nb, float *out) {
     const block_q4_1 *w = wv;
-    DOT4_BODY(unpack_nibbles(w[b].qs), mul_sum_us8, _cvtsh_ss(w[b].m) * a->s)
+    DOT4_BODY(unpack_nibbles(w[blk].qs), mul_sum_us8, _cvtsh_ss(w[blk].m) * a->s, SUM_AND_OFFSETS)
 }
 
 SIMD static void SIMD_NAME(dot4_q8_0)(const void *wv, const void *av, size_t stride, int64_t nb, float *out) {
     const block_q8_0 *w = wv;
-    DOT4_BODY(_mm256_loadu_si256((const __m256i *)w[b].qs), mul_sum_i8, 0.0f)
+    DOT4_BODY(_mm256_loadu_si256((const __m256i *)w[blk].qs), mul_sum_i8, 0.0f, SUM_ONLY)
 }
 
 SIMD static float SIMD_NAME(dot_q4_K)(const void *wv, const void *av, int64_t nb) {

@@ -26,11 +26,12 @@ extension CPUBackend {
         let type = weight.dtype.kernelTypeID
         guard llm_linear_supported(type) else { throw RuntimeError.unsupportedDType(op: "linear", dtype: weight.dtype) }
         let bytes = llm_linear_scratch_bytes(type, Int64(tokens), Int64(inFeatures), Int32(options.threads))
+        let interleaved = options.exactMatmul ? nil : try interleavedWeights.pointer(for: weight, rows: outFeatures, inFeatures: inFeatures)
         var args = llm_linear_args(
             x: try x.floats("linear"), tokens: Int64(tokens), in_features: Int64(inFeatures),
             w: try weight.cpuPointer("linear"), w_type: type, out_features: Int64(outFeatures),
             bias: try bias?.floats("linear"), out: try out.floats("linear"),
-            scratch: try scratch(bytes: bytes), exact: options.exactMatmul)
+            scratch: try scratch(bytes: bytes), exact: options.exactMatmul, w_interleaved: interleaved)
         guard llm_linear(pool, &args) else { throw RuntimeError.unsupportedDType(op: "linear", dtype: weight.dtype) }
     }
 

@@ -25,6 +25,8 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     /// Workspace of the linear kernels (quantised activations); grown to the largest
     /// batch during the profiling step, then reused.
     private var scratch: CPUBuffer?
+    /// Fast-mode copies of weight matrices for the AVX-512 kernel.
+    let interleavedWeights = InterleavedWeights()
 
     public init(options: Options = Options()) throws {
         guard options.threads >= 1, options.threads <= 1024 else {

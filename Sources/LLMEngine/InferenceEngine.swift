@@ -3,44 +3,67 @@ import LLMModels
 import LLMRuntime
 import LLMTokenizer
 
-/// Runs requests on one model: chunked prefill, then one token per step, sampling on
-/// the host. This is the single-request loop; the scheduler that batches many
-/// requests replaces `generate`'s loop and keeps its pieces (batch builder, block
-/// allocator, sampler, stop checker, detokenizer).
+/// A request checked and tokenized, ready for ``InferenceEngine/add(_:id:)``.
+public struct PreparedRequest: Sendable {
+    public var promptTokenIDs: [Int]
+    /// The request's parameters, `maxTokens` capped to the context left after the prompt.
+    public var params: SamplingParams
+    public var priority: Int
+    /// When it was submitted, on the engine's monotonic clock (time to first token
+    /// counts from here).
+    public var arrival: Double
+}
+
+/// What a step produced for one completion of a request.
+public struct EngineOutput: Sendable {
+    public var requestID: Int
+    public var output: GenerationOutput
+    /// Set on a completion's last output.
+    public var result: GenerationResult?
+}
+
+/// The engine core: many requests on one model, one synchronous ``step()`` at a time.
+/// Each step the scheduler grants tokens (decode tokens of running requests, chunks of
+/// waiting prompts), the batch builder lays them out in preallocated buffers, one
+/// forward runs the mixed batch, and each request samples with its own parameters and
+/// checks its own stop conditions. Not thread-safe: one thread drives it (see
+/// ``EngineLoop``).
 public final class InferenceEngine {
     public let model: any CausalLM
     public let tokenizer: Tokenizer
     public let options: EngineOptions
+    public let kvCachePlan: KVCachePlan
     /// Prompt plus generated tokens one request may reach.
     public let maxModelLength: Int
+    /// Most sequences one step holds (`maxSequences`, at most `maxBatchTokens`).
+    public let maxSequences: Int
     public let eosTokenIDs: [Int]
     let cache: PagedKVCache
-    var blocks: KVBlockAllocator
-    let batchBuilder: ForwardBatchBuilder
-    private var logitsBuffer: [Float]
+    private(set) var scheduler: Scheduler
+    private let batchBuilder: ForwardBatchBuilder
     private let graphs: DecodeGraphs
-    /// Device outputs of the sampler: one token id and its logprob.
-    private let sampledIDs: Tensor
-    private let sampledLogprobs: Tensor
+    /// Device outputs of the sampler: one token id and its logprob per row.
+    let sampledIDs: Tensor
+    let sampledLogprobs: Tensor
+    /// One row of logits on the host, for host sampling.
+    var hostLogits: [Float]
+    /// Live completions by sequence id (the scheduler's request id).
+    var sequences: [Int: SequenceState] = [:]
+    private var sequencesOfRequest: [Int: [Int]] = [:]
+    private var nextSequenceID = 0
+    private var counters = EngineMetrics()
 
     public init(model: any CausalLM, tokenizer: Tokenizer, eosTokenIDs: [Int], options: EngineOptions) throws {
+        try options.validate()
         let spec = model.spec
-        guard options.blockSize > 0, options.blockSize <= 1024 else {
-            throw EngineError.invalidOption(field: "blockSize", expected: "1...1024", found: "\(options.blockSize)")
-        }
-        guard options.maxBatchTokens > 0 else {
-            throw EngineError.invalidOption(field: "maxBatchTokens", expected: "a positive count", found: "\(options.maxBatchTokens)")
-        }
-        let bytesPerToken = PagedKVCache.bytesPerToken(layers: spec.layers, kvHeads: spec.kvHeads, headDim: spec.headDim,
-                                                       dtype: model.backend.activationDType)
-        let blockCount = options.kvCacheBytes / (bytesPerToken * options.blockSize)
-        guard blockCount >= 1 else {
-            throw EngineError.invalidOption(field: "kvCacheBytes", expected: "at least \(bytesPerToken * options.blockSize) bytes (one block)",
-                                            found: "\(options.kvCacheBytes)")
-        }
-        var length = min(spec.maxPositions, blockCount * options.blockSize)
+        maxSequences = min(options.maxSequences, options.maxBatchTokens)
+        kvCachePlan = try KVCachePlan.make(for: model, options: options, maxSequences: maxSequences)
+        var length = min(spec.maxPositions, kvCachePlan.tokenCapacity)
         if let cap = options.maxModelLength {
-            guard cap > 1 else { throw EngineError.invalidOption(field: "maxModelLength", expected: "at least 2", found: "\(cap)") }
+            guard cap <= kvCachePlan.tokenCapacity else {
+                throw EngineError.invalidOption(field: "maxModelLength", expected: "at most the \(kvCachePlan.tokenCapacity) tokens of the \(kvCachePlan)",
+                                                found: "\(cap)")
+            }
             length = min(length, cap)
         }
         self.model = model
@@ -48,22 +71,30 @@ public final class InferenceEngine {
         self.options = options
         self.eosTokenIDs = eosTokenIDs
         maxModelLength = length
-        cache = try PagedKVCache(backend: model.backend, layers: spec.layers, numBlocks: blockCount, blockSize: options.blockSize,
-                                 kvHeads: spec.kvHeads, headDim: spec.headDim, dtype: model.backend.activationDType)
-        blocks = KVBlockAllocator(blockCount: blockCount)
-        batchBuilder = try ForwardBatchBuilder(backend: model.backend, maxTokens: options.maxBatchTokens, maxSequences: 1,
+        let backend = model.backend
+        cache = try PagedKVCache(backend: backend, layers: spec.layers, numBlocks: kvCachePlan.blockCount, blockSize: options.blockSize,
+                                 kvHeads: spec.kvHeads, headDim: spec.headDim, dtype: backend.activationDType)
+        scheduler = try Scheduler(limits: SchedulerLimits(maxTokens: options.maxBatchTokens, maxSequences: maxSequences, maxModelLength: length),
+                                  kv: KVCacheManager(blockCount: kvCachePlan.blockCount, blockSize: options.blockSize, prefixCaching: options.prefixCaching))
+        batchBuilder = try ForwardBatchBuilder(backend: backend, maxTokens: options.maxBatchTokens, maxSequences: maxSequences,
                                                maxBlocksPerSequence: (length + options.blockSize - 1) / options.blockSize,
                                                blockSize: options.blockSize)
-        logitsBuffer = [Float](repeating: 0, count: spec.vocabSize)
-        graphs = DecodeGraphs(enabled: options.recordDecodeSteps)
-        sampledIDs = try model.backend.allocate(shape: [1], dtype: .i32)
-        sampledLogprobs = try model.backend.allocate(shape: [1], dtype: .f32)
+        graphs = DecodeGraphs(enabled: options.recordDecodeSteps, capacity: options.maxRecordedSteps)
+        sampledIDs = try backend.allocate(shape: [maxSequences], dtype: .i32)
+        sampledLogprobs = try backend.allocate(shape: [maxSequences], dtype: .f32)
+        hostLogits = [Float](repeating: 0, count: spec.vocabSize)
     }
 
-    /// Token ids of a prompt, checked against the vocabulary and the context length.
-    public func promptTokens(_ prompt: Prompt) throws -> [Int] {
+    /// Checks and tokenizes a request: prompt ids in the vocabulary and short enough to
+    /// leave room for one generated token, parameters in range. Safe from any thread.
+    public func prepare(_ request: GenerationRequest, arrival: Double = EngineClock.now()) throws -> PreparedRequest {
+        do {
+            try request.params.validate(vocabSize: model.spec.vocabSize)
+        } catch {
+            throw EngineError.invalidRequest(field: error.field, reason: error.description)
+        }
         let ids: [Int]
-        switch prompt {
+        switch request.prompt {
         case let .text(text): ids = tokenizer.encode(text, addSpecialTokens: true)
         case let .tokens(tokens): ids = tokens
         }
@@ -72,80 +103,133 @@ public final class InferenceEngine {
             throw EngineError.invalidRequest(field: "prompt", reason: "token id \(bad) is outside the vocabulary 0..<\(model.spec.vocabSize)")
         }
         guard ids.count < maxModelLength else { throw EngineError.promptTooLong(tokens: ids.count, limit: maxModelLength) }
+        var params = request.params
+        let room = maxModelLength - ids.count
+        params.maxTokens = min(params.maxTokens ?? room, room)
+        params.minTokens = min(params.minTokens, params.maxTokens ?? room)
+        return PreparedRequest(promptTokenIDs: ids, params: params, priority: request.priority, arrival: arrival)
+    }
+
+    /// Queues a prepared request under the caller's `id` as `params.n` completions. With
+    /// prefix caching the completions after the first wait until the first has computed
+    /// the prompt, then share its blocks.
+    public func add(_ request: PreparedRequest, id: Int) throws {
+        guard sequencesOfRequest[id] == nil else { throw EngineError.invalidRequest(field: "id", reason: "request \(id) is already running") }
+        let prompt = request.promptTokenIDs.map(Int32.init)
+        var ids = [Int]()
+        for index in 0..<request.params.n {
+            var params = request.params
+            if let seed = params.seed { params.seed = seed &+ index }
+            let sequenceID = nextSequenceID
+            let leader = index > 0 && options.prefixCaching ? ids.first : nil
+            do {
+                try scheduler.submit(SchedulerRequest(id: sequenceID, prompt: prompt, priority: request.priority, waitsFor: leader))
+            } catch {
+                for queued in ids { scheduler.remove(queued); sequences[queued] = nil }
+                throw error
+            }
+            nextSequenceID += 1
+            sequences[sequenceID] = SequenceState(requestID: id, index: index, prompt: request.promptTokenIDs, params: params,
+                                                  eosTokenIDs: eosTokenIDs, tokenizer: tokenizer, arrival: request.arrival)
+            ids.append(sequenceID)
+        }
+        sequencesOfRequest[id] = ids
+    }
+
+    /// Drops a request's unfinished completions and frees their blocks. Returns false
+    /// for an unknown (or already finished) id.
+    @discardableResult
+    public func abort(_ id: Int) -> Bool {
+        guard let ids = sequencesOfRequest.removeValue(forKey: id) else { return false }
+        for sequence in ids where sequences.removeValue(forKey: sequence) != nil {
+            scheduler.remove(sequence)
+            counters.abortedSequences += 1
+        }
+        return true
+    }
+
+    /// Aborts everything; returns the ids of the requests that were in flight.
+    @discardableResult
+    public func abortAll() -> [Int] {
+        let ids = Array(sequencesOfRequest.keys)
+        for id in ids { abort(id) }
         return ids
     }
 
-    /// Generates for one request, calling `onOutput` after every step.
-    public func generate(_ request: GenerationRequest, onOutput: (GenerationOutput) throws -> Void = { _ in }) throws -> GenerationResult {
-        do {
-            try request.params.validate(vocabSize: model.spec.vocabSize)
-        } catch {
-            throw EngineError.invalidRequest(field: error.field, reason: error.description)
-        }
-        let prompt = try promptTokens(request.prompt)
-        var params = request.params
-        let room = maxModelLength - prompt.count
-        params.maxTokens = min(params.maxTokens ?? room, room)
-        var sequence = SequenceState(prompt: prompt, params: params, eosTokenIDs: eosTokenIDs, tokenizer: tokenizer)
-        defer { blocks.release(sequence.blockTable) }
+    public var hasWork: Bool { scheduler.hasWork }
+    /// Steps that ran a forward so far.
+    public var stepCount: Int { counters.steps }
 
-        let start = DispatchTime.now().uptimeNanoseconds
-        var firstTokenAt: UInt64 = 0
-        var all = prompt.map(Int32.init)
-        var computed = 0
-        var result = GenerationResult(promptTokenIDs: prompt, tokenIDs: [], text: "", logprobs: [], finishReason: .length,
-                                      timings: GenerationTimings(promptTokens: prompt.count, generatedTokens: 0, prefillSeconds: 0, decodeSeconds: 0))
-        while true {
-            let chunkEnd = min(all.count, computed + options.maxBatchTokens)
-            try reserveBlocks(&sequence, upTo: chunkEnd)
-            let chunk = SequenceChunk(tokens: Array(all[computed..<chunkEnd]), startPosition: computed,
-                                      blockTable: sequence.blockTable, needsLogits: chunkEnd == all.count)
-            let batch = try batchBuilder.build([chunk])
-            let logits = try graphs.forward(model, batch, cache: cache)
-            computed = chunkEnd
-            guard chunk.needsLogits else { continue }
-            let output = try sample(logits.rows(0..<1), for: &sequence)
-            if firstTokenAt == 0 { firstTokenAt = DispatchTime.now().uptimeNanoseconds }
-            result.tokenIDs.append(contentsOf: output.tokenIDs)
-            result.text += output.textDelta
-            result.logprobs.append(contentsOf: output.logprobs)
-            try onOutput(output)
-            if let reason = output.finishReason {
-                result.finishReason = reason
-                break
+    /// Runs one step: schedule, one forward for the whole batch, sampling and stop
+    /// checks. Returns one output per completion that sampled a token.
+    public func step() throws -> [EngineOutput] {
+        let plan = scheduler.schedule()
+        guard !plan.isEmpty else { return [] }
+        let now = EngineClock.now()
+        var chunks = [SequenceChunk]()
+        chunks.reserveCapacity(plan.chunks.count)
+        var logitRows = [Int]()
+        for chunk in plan.chunks {
+            let request = scheduler.requests[chunk.requestID]!
+            sequences[chunk.requestID]!.timing.recordScheduled(at: now)
+            sequences[chunk.requestID]!.cachedPromptTokens = request.cachedPromptTokens
+            chunks.append(SequenceChunk(tokens: Array(request.tokens[chunk.start ..< chunk.start + chunk.count]), startPosition: chunk.start,
+                                        blockTable: scheduler.kv.blockTable(of: chunk.requestID), needsLogits: chunk.needsLogits))
+            if chunk.needsLogits { logitRows.append(chunk.requestID) }
+            counters.computedPromptTokens += max(0, min(chunk.start + chunk.count, request.promptCount) - chunk.start)
+        }
+        let logits = try graphs.forward(model, try batchBuilder.build(chunks), cache: cache)
+        let outputs = try sample(logits, rows: logitRows, at: EngineClock.now())
+        var sampled = [Int: Int32](minimumCapacity: logitRows.count)
+        for (sequence, output) in zip(logitRows, outputs) { sampled[sequence] = Int32(output.tokenIDs[0]) }
+        scheduler.commit(plan, sampled: sampled)
+
+        counters.steps += 1
+        counters.computedTokens += plan.tokenCount
+        counters.lastStepTokens = plan.tokenCount
+        counters.lastStepSequences = plan.chunks.count
+        counters.generatedTokens += outputs.count
+        var results = [EngineOutput]()
+        results.reserveCapacity(outputs.count)
+        for (sequence, output) in zip(logitRows, outputs) {
+            let state = sequences[sequence]!
+            if state.tokenIDs.count == 1 {
+                counters.timeToFirstToken.record(state.timing.summary(promptTokens: 0, generatedTokens: 0).prefillSeconds)
+            } else if let gap = state.timing.interTokenSeconds.last {
+                counters.interTokenLatency.record(gap)
             }
-            all.append(contentsOf: output.tokenIDs.map(Int32.init))
+            var result: GenerationResult?
+            if let reason = output.finishReason {
+                result = state.result(reason)
+                finish(sequence, of: state.requestID)
+            }
+            results.append(EngineOutput(requestID: state.requestID, output: output, result: result))
         }
-        let end = DispatchTime.now().uptimeNanoseconds
-        result.timings.generatedTokens = result.tokenIDs.count
-        result.timings.prefillSeconds = Double(firstTokenAt - start) / 1e9
-        result.timings.decodeSeconds = Double(end - firstTokenAt) / 1e9
-        return result
+        return results
     }
 
-    /// One token for `sequence` from its logits row: on the device where the backend
-    /// prefers it and the request allows it (only the id and its logprob cross the bus),
-    /// else on the host.
-    private func sample(_ logits: Tensor, for sequence: inout SequenceState) throws -> GenerationOutput {
-        let backend = model.backend
-        if options.sampleOnDevice ?? backend.samplesOnDevice, sequence.canSampleOnDevice {
-            let batch = try DeviceSamplingBatch.upload([sequence.deviceSamplingRow()], on: backend)
-            try backend.sample(logits: logits, params: batch, out: sampledIDs, logprobs: sampledLogprobs)
-            var id: Int32 = 0, logprob: Float = 0
-            try withUnsafeMutableBytes(of: &id) { try backend.read(sampledIDs, into: $0) }
-            try withUnsafeMutableBytes(of: &logprob) { try backend.read(sampledLogprobs, into: $0) }
-            return sequence.accept(SampledToken(id: Int(id), logprob: logprob))
-        }
-        try logitsBuffer.withUnsafeMutableBytes { try backend.read(logits, into: $0) }
-        return logitsBuffer.withUnsafeMutableBufferPointer { sequence.step(logits: $0) }
+    /// The engine's counters now.
+    public var metrics: EngineMetrics {
+        var m = counters
+        m.runningSequences = scheduler.running.count
+        m.waitingSequences = scheduler.waiting.count
+        m.kvBlocksTotal = scheduler.kv.pool.blockCount
+        m.kvBlocksUsed = scheduler.kv.pool.usedCount
+        m.kvBlocksCached = scheduler.kv.pool.cachedCount
+        m.prefixQueriedTokens = scheduler.kv.queriedTokens
+        m.prefixHitTokens = scheduler.kv.hitTokens
+        m.preemptions = scheduler.preemptionCount
+        return m
     }
 
-    private func reserveBlocks(_ sequence: inout SequenceState, upTo tokens: Int) throws {
-        let needed = (tokens + options.blockSize - 1) / options.blockSize - sequence.blockTable.count
-        guard needed > 0 else { return }
-        guard let new = blocks.allocate(needed) else {
-            throw EngineError.cacheExhausted(neededBlocks: needed, freeBlocks: blocks.freeCount)
-        }
-        sequence.blockTable.append(contentsOf: new)
+    /// Decode-step recordings currently kept.
+    public var recordedStepCount: Int { graphs.count }
+
+    private func finish(_ sequence: Int, of request: Int) {
+        scheduler.remove(sequence)
+        sequences[sequence] = nil
+        counters.finishedSequences += 1
+        sequencesOfRequest[request]?.removeAll { $0 == sequence }
+        if sequencesOfRequest[request]?.isEmpty == true { sequencesOfRequest[request] = nil }
     }
 }

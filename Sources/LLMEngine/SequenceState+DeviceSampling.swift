@@ -29,11 +29,4 @@ extension SequenceState {
         }
         return row
     }
-
-    /// Applies the stop conditions to a token the device chose.
-    mutating func accept(_ token: SampledToken) -> GenerationOutput {
-        counts.appendGenerated(token.id)
-        let decision = stopChecker.append(tokenID: token.id, textDelta: detokenizer.append(token.id))
-        return GenerationOutput(tokenIDs: [token.id], textDelta: decision.text, logprobs: [], finishReason: decision.finishReason)
-    }
 }

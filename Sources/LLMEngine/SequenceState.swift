@@ -1,28 +1,63 @@
 import LLMTokenizer
 
-/// Per-request state between steps: sampler, stop checker, detokenizer, token counts
-/// and the cache blocks the sequence owns.
+/// One completion the engine is generating, between steps: its sampler, stop checker,
+/// detokenizer and token counts, the output so far, and its timing. (Which tokens are in
+/// the cache, and where, is the scheduler's business.)
 struct SequenceState {
+    /// The caller's request, and which of its `n` completions this is.
+    let requestID: Int
+    let index: Int
+    let prompt: [Int]
+    let params: SamplingParams
     var sampler: Sampler
     var stopChecker: StopChecker
     var detokenizer: StreamingDetokenizer
     var counts: TokenCounts
-    var blockTable: [Int32] = []
-    let params: SamplingParams
+    var tokenIDs: [Int] = []
+    var text = ""
+    var logprobs: [SampledToken] = []
+    var cachedPromptTokens = 0
+    var timing: SequenceTiming
 
-    init(prompt: [Int], params: SamplingParams, eosTokenIDs: [Int], tokenizer: Tokenizer) {
+    init(requestID: Int, index: Int, prompt: [Int], params: SamplingParams, eosTokenIDs: [Int], tokenizer: Tokenizer, arrival: Double) {
+        self.requestID = requestID
+        self.index = index
+        self.prompt = prompt
         self.params = params
         sampler = Sampler(params: params, eosTokenIDs: eosTokenIDs)
         stopChecker = StopChecker(params: params, eosTokenIDs: eosTokenIDs)
         detokenizer = StreamingDetokenizer(tokenizer: tokenizer, skipSpecialTokens: true)
         counts = TokenCounts(prompt: prompt)
+        timing = SequenceTiming(arrival: arrival)
+    }
+
+    var usage: GenerationUsage {
+        GenerationUsage(promptTokens: prompt.count, cachedPromptTokens: cachedPromptTokens, completionTokens: tokenIDs.count)
     }
 
     /// Samples from one row of logits and applies the stop conditions.
-    mutating func step(logits: UnsafeMutableBufferPointer<Float>) -> GenerationOutput {
-        let token = sampler.sample(logits: logits, context: SamplingContext(tokenCounts: counts, minTokens: params.minTokens))
-        var output = accept(token)
-        if params.logprobs != nil { output.logprobs = [token] }
-        return output
+    mutating func step(logits: UnsafeMutableBufferPointer<Float>, at time: Double) -> GenerationOutput {
+        // The chosen token's logprob costs a pass over the vocabulary; only asked-for ones are made.
+        let token = sampler.sample(logits: logits, context: SamplingContext(tokenCounts: counts, minTokens: params.minTokens),
+                                   reportLogprob: params.logprobs != nil)
+        return accept(token, at: time, keepLogprobs: params.logprobs != nil)
+    }
+
+    /// Applies the stop conditions to a chosen token and records it.
+    mutating func accept(_ token: SampledToken, at time: Double, keepLogprobs: Bool = false) -> GenerationOutput {
+        counts.appendGenerated(token.id)
+        let decision = stopChecker.append(tokenID: token.id, textDelta: detokenizer.append(token.id))
+        tokenIDs.append(token.id)
+        text += decision.text
+        if keepLogprobs { logprobs.append(token) }
+        timing.recordToken(at: time)
+        return GenerationOutput(index: index, tokenIDs: [token.id], textDelta: decision.text, logprobs: keepLogprobs ? [token] : [],
+                                finishReason: decision.finishReason, usage: usage)
+    }
+
+    /// The finished completion.
+    func result(_ reason: FinishReason) -> GenerationResult {
+        GenerationResult(index: index, promptTokenIDs: prompt, tokenIDs: tokenIDs, text: text, logprobs: logprobs, finishReason: reason,
+                         usage: usage, timings: timing.summary(promptTokens: prompt.count, generatedTokens: tokenIDs.count))
     }
 }

@@ -2,6 +2,11 @@ import LLMRuntime
 
 /// Turns the scheduler's grant into a `ForwardBatch` in device buffers allocated once
 /// for the largest batch; each step writes only the used prefix.
+///
+/// The block table's row length follows the step's longest table, rounded up to a
+/// context bucket, rather than the longest context the engine allows: a step of short
+/// sequences writes and uploads a small table. Within one bucket the layout is fixed,
+/// so a recorded decode step replays against it.
 public final class ForwardBatchBuilder {
     public let backend: any Backend
     public let maxTokens: Int
@@ -30,7 +35,10 @@ public final class ForwardBatchBuilder {
         guard chunks.count <= maxSequences else { throw ModelError.batchTooLarge(field: "sequences", limit: maxSequences, requested: chunks.count) }
         var ids = [Int32](), pos = [Int32](), slots = [Int32](), starts: [Int32] = [0], rows = [Int32]()
         ids.reserveCapacity(total); pos.reserveCapacity(total); slots.reserveCapacity(total)
-        var table = [Int32](repeating: 0, count: chunks.count * maxBlocksPerSequence)
+        let widest = chunks.reduce(0) { max($0, $1.blockTable.count) }
+        let bucketBlocks = max(1, AttentionMetadata.contextBucketTokens / blockSize)
+        let stride = min(maxBlocksPerSequence, (widest + bucketBlocks - 1) / bucketBlocks * bucketBlocks)
+        var table = [Int32](repeating: 0, count: chunks.count * stride)
         var longest = 0
         for (s, chunk) in chunks.enumerated() {
             let end = chunk.startPosition + chunk.tokens.count
@@ -45,7 +53,7 @@ public final class ForwardBatchBuilder {
             }
             if chunk.needsLogits { rows.append(Int32(ids.count - 1)) }
             starts.append(Int32(ids.count))
-            table.replaceSubrange(s * maxBlocksPerSequence ..< s * maxBlocksPerSequence + chunk.blockTable.count, with: chunk.blockTable)
+            table.replaceSubrange(s * stride ..< s * stride + chunk.blockTable.count, with: chunk.blockTable)
             longest = max(longest, end)
         }
         let n = total, m = rows.count
@@ -53,11 +61,12 @@ public final class ForwardBatchBuilder {
         try pos.withUnsafeBytes { try backend.write($0, to: positions.rows(0..<n)) }
         try slots.withUnsafeBytes { try backend.write($0, to: slotMapping.rows(0..<n)) }
         try starts.withUnsafeBytes { try backend.write($0, to: queryStart.rows(0..<(chunks.count + 1))) }
-        try table.withUnsafeBytes { try backend.write($0, to: blockTable.rows(0..<chunks.count)) }
+        let tableView = Tensor(buffer: blockTable.buffer, byteOffset: blockTable.byteOffset, shape: [chunks.count, stride], dtype: .i32)
+        try table.withUnsafeBytes { try backend.write($0, to: tableView) }
         if m > 0 { try rows.withUnsafeBytes { try backend.write($0, to: logitRows.rows(0..<m)) } }
         let metadata = AttentionMetadata(
             positions: positions.rows(0..<n), slotMapping: slotMapping.rows(0..<n),
-            queryStart: queryStart.rows(0..<(chunks.count + 1)), blockTable: blockTable.rows(0..<chunks.count),
+            queryStart: queryStart.rows(0..<(chunks.count + 1)), blockTable: tableView,
             numTokens: n, numSequences: chunks.count, maxContextLength: longest)
         return ForwardBatch(tokenIDs: tokenIDs.rows(0..<n), attention: metadata, logitRows: logitRows.rows(0..<m), numLogitRows: m)
     }

@@ -27,6 +27,10 @@ public protocol Backend: AnyObject, Sendable {
     /// Copies a tensor to the host, waiting for the work that produces it.
     func read(_ tensor: Tensor, into destination: UnsafeMutableRawBufferPointer) throws
     func synchronize() throws
+    /// Device memory still free for allocation, in bytes, or nil where the backend has no
+    /// such notion (the CPU: the engine then uses its configured KV budget). The engine
+    /// plans its KV cache from this after a profiling step at the largest batch.
+    func freeMemoryBytes() throws -> Int?
     /// Records the device work `body` enqueues for later replay with one launch; nil
     /// where the backend cannot record (the CPU), in which case `body` did not run.
     func record(_ body: () throws -> Void) throws -> (any RecordedWork)?
@@ -121,6 +125,9 @@ extension Backend {
         try linear(x, weight: weight, bias: nil, out: scratch)
         try gatedActivation(scratch, kind: kind, out: out)
     }
+
+    /// Backends that cannot report free memory plan from a configured budget.
+    public func freeMemoryBytes() throws -> Int? { nil }
 
     public func ropeAndWriteKV(q: Tensor, k: Tensor, v: Tensor, positions: Tensor, rope: RotaryParams,
                                keyCache: Tensor, valueCache: Tensor, slotMapping: Tensor) throws {

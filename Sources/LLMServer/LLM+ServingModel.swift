@@ -27,8 +27,11 @@ extension LLM: ServingModel {
         }
     }
 
-    /// Today's engine runs one request at a time and keeps no counters.
-    public func engineSnapshot() -> EngineSnapshot? { nil }
+    public func engineSnapshot() -> EngineSnapshot? {
+        let m = metrics()
+        return EngineSnapshot(runningSequences: m.runningSequences, waitingSequences: m.waitingSequences, kvCacheUsage: m.kvCacheUsage,
+                              prefixQueriedTokens: m.prefixQueriedTokens, prefixHitTokens: m.prefixHitTokens)
+    }
 }
 
 extension APIError {
@@ -40,6 +43,10 @@ extension APIError {
             self = error
         case let EngineError.invalidRequest(field, reason):
             self = .invalidRequest("\(field) \(reason)", param: field)
+        case EngineError.promptTooLong, EngineError.promptExceedsCache:
+            self = .invalidRequest("\(error)", param: "prompt")
+        case EngineError.stopped:
+            self = .shuttingDown
         case let error as EngineError:
             self = .internalError("\(error)")
         default:

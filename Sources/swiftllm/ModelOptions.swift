@@ -19,14 +19,26 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .long, help: "CPU: multiply quantised weights with f32 activations (slower, reference numerics).")
     var exact = false
 
-    @Option(name: .long, help: "Most tokens per forward pass (prefill chunk size).")
+    @Option(name: .long, help: "Most tokens per forward pass (prefill chunk size, shared with decode tokens).")
     var maxBatchTokens: Int = 512
+
+    @Option(name: .long, help: "Most requests running at once (one logit row each per step).")
+    var maxNumSeqs: Int = 256
+
+    @Option(name: .long, help: "Tokens per KV cache block.")
+    var blockSize: Int = 16
 
     @Option(name: .long, help: "Context length cap (prompt + generated tokens).")
     var maxModelLength: Int?
 
-    @Option(name: .long, help: "KV cache memory in MiB.")
-    var kvCacheMib: Int = 512
+    @Option(name: .long, help: "KV cache memory in MiB (default: on a GPU, --kv-cache-fraction of the memory free after loading and a profiling step; on the CPU 512).")
+    var kvCacheMib: Int?
+
+    @Option(name: .long, help: "Share of the free GPU memory that becomes KV cache when --kv-cache-mib is not given.")
+    var kvCacheFraction: Double = 0.9
+
+    @Flag(name: .long, help: "Do not reuse the KV cache of shared prompt prefixes across requests.")
+    var noPrefixCaching = false
 
     @Option(name: .long, help: "auto (read the checkpoint) or dummy (random weights from --model's config.json).")
     var loadFormat: String = "auto"
@@ -41,20 +53,23 @@ struct ModelOptions: ParsableArguments {
         guard let device = LLMOptions.Device(rawValue: device) else {
             throw ValidationError("--device must be one of \(LLMOptions.Device.allCases.map(\.rawValue).joined(separator: ", ")), got '\(device)'")
         }
-        guard kvCacheMib > 0 else { throw ValidationError("--kv-cache-mib must be positive") }
+        if let kvCacheMib, kvCacheMib <= 0 { throw ValidationError("--kv-cache-mib must be positive") }
         guard let format = LLMOptions.LoadFormat(rawValue: loadFormat) else {
             throw ValidationError("--load-format must be one of \(LLMOptions.LoadFormat.allCases.map(\.rawValue).joined(separator: ", ")), got '\(loadFormat)'")
         }
         let cpu = CPUBackend.Options(threads: override ?? threads ?? CPUInfo.coreCount, exactMatmul: exact)
-        let engine = EngineOptions(maxBatchTokens: maxBatchTokens, kvCacheBytes: kvCacheMib << 20, maxModelLength: maxModelLength,
-                                   recordDecodeSteps: !noCudaGraphs)
+        let engine = EngineOptions(maxBatchTokens: maxBatchTokens, maxSequences: maxNumSeqs, blockSize: blockSize,
+                                   kvCacheBytes: kvCacheMib.map { $0 << 20 }, kvCacheMemoryFraction: kvCacheFraction,
+                                   prefixCaching: !noPrefixCaching, maxModelLength: maxModelLength, recordDecodeSteps: !noCudaGraphs)
         guard gpu >= 0 else { throw ValidationError("--gpu must be a device ordinal (0, 1, ...)") }
         return LLMOptions(device: device, gpu: gpu, cpu: cpu, engine: engine, loadFormat: format, tokenizerPath: tokenizer)
     }
 
-    /// Loads the model, showing progress on a terminal.
-    func load(threads override: Int? = nil) throws -> LLM {
-        let options = try llmOptions(threads: override)
+    /// Loads the model, showing progress on a terminal; `prefixCaching` overrides the flag
+    /// (a benchmark repeating one prompt must compute it every time).
+    func load(threads override: Int? = nil, prefixCaching: Bool? = nil) throws -> LLM {
+        var options = try llmOptions(threads: override)
+        if let prefixCaching { options.engine.prefixCaching = prefixCaching }
         let terminal = isatty(STDERR_FILENO) == 1
         let start = Date()
         let llm = try LLM(model: model, options: options) { progress in
@@ -64,6 +79,7 @@ struct ModelOptions: ParsableArguments {
         Terminal.note("Device: \(llm.deviceChoice)")
         Terminal.note(String(format: "Loaded %@ (%@, %.1fM parameters) on %@ in %.2f s", model, llm.model.spec.architecture,
                              Double(llm.model.spec.parameterCount) / 1e6, llm.backend.deviceDescription, Date().timeIntervalSince(start)))
+        Terminal.note("\(llm.kvCachePlan); context \(llm.maxModelLength) tokens")
         return llm
     }
 }

@@ -148,4 +148,17 @@ import Testing
         var masked: [Float] = [-.infinity, -.infinity]
         #expect(sampler.sample(logits: &masked, context: freeContext).id == 0)
     }
+
+    @Test func skippingTheLogprobChangesNoToken() {
+        for params in [SamplingParams(temperature: 0), SamplingParams(temperature: 0.8, topP: 0.9, seed: 4)] {
+            var full = Sampler(params: params), lean = Sampler(params: params)
+            for step in 0..<20 {
+                var a = makeLogits(count: 3000, seed: UInt64(step)), b = a
+                let reported = full.sample(logits: &a, context: freeContext)
+                let skipped = b.withUnsafeMutableBufferPointer { lean.sample(logits: $0, context: freeContext, reportLogprob: false) }
+                #expect(reported.id == skipped.id)
+                #expect(reported.logprob.isFinite && skipped.logprob.isNaN)
+            }
+        }
+    }
 }

@@ -5,7 +5,12 @@ import Testing
 /// with a non-zero exit status for bad input.
 @Suite("swiftllm command line", .serialized)
 struct CLITests {
-    static var binary: URL { Fixtures.packageRoot.appendingPathComponent(".build/debug/swiftllm") }
+    /// The binary built beside the test bundle (whatever the scratch path), else `.build/debug`.
+    static var binary: URL {
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("swiftllm")
+        if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
+        return Fixtures.packageRoot.appendingPathComponent(".build/debug/swiftllm")
+    }
 
     struct Run { var status: Int32; var stdout: String; var stderr: String }
 

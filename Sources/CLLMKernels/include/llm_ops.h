@@ -7,8 +7,9 @@
 
 /// out[t, o] = sum_i x[t, i] * W[o, i] (+ bias[o]). W is `out_features` rows of
 /// `in_features` elements in format `w_type` (llm_type). In fast mode activations are
-/// quantised to 8 bits for the integer dot products (quantised weights only); exact
-/// mode dequantises each weight row and multiplies in f32, as references do.
+/// quantised to 8 bits for the integer dot products (quantised weights only), and where
+/// `w_interleaved` is set (llm_interleave_weights) the AVX-512 kernel reads that copy;
+/// exact mode dequantises each weight row and multiplies in f32, as references do.
 typedef struct {
     const float *x;
     int64_t tokens;
@@ -20,7 +21,15 @@ typedef struct {
     float *out;
     void *scratch;          // llm_linear_scratch_bytes(...) bytes, 64-byte aligned
     bool exact;
+    const void *w_interleaved; // may be NULL
 } llm_linear_args;
+
+/// Bytes of `w_type` weights [rows, in] repacked for the interleaved AVX-512 VNNI kernel
+/// (Q4_0, Q4_1, Q8_0 with rows a multiple of 16), or 0 when it does not apply (format,
+/// shape, or a CPU without AVX-512 VNNI).
+size_t llm_interleaved_bytes(int w_type, int64_t rows, int64_t in);
+/// Repacks weights into `out` (llm_interleaved_bytes bytes); false when it does not apply.
+bool llm_interleave_weights(int w_type, const void *w, int64_t rows, int64_t in, void *out);
 
 size_t llm_linear_scratch_bytes(int w_type, int64_t tokens, int64_t in_features, int threads);
 /// Returns false when `w_type` is not supported by the matrix kernels.

@@ -56,13 +56,15 @@ public struct Sampler: Sendable {
     ///     on return it holds the logits after bias, masking and penalties (before
     ///     temperature and truncation).
     ///   - context: the request's token counts and whether EOS may be sampled yet.
+    ///   - reportLogprob: whether to compute the chosen token's logprob when the request
+    ///     asks for no logprobs (a pass over the whole vocabulary); when false it is NaN.
     /// - Returns: the token, its raw logprob and the requested top logprobs. An empty
     ///   buffer yields id 0 with logprob `-inf`.
-    public mutating func sample(logits: UnsafeMutableBufferPointer<Float>, context: SamplingContext) -> SampledToken {
+    public mutating func sample(logits: UnsafeMutableBufferPointer<Float>, context: SamplingContext, reportLogprob: Bool = true) -> SampledToken {
         let n = logits.count
         guard n > 0 else { return SampledToken(id: 0, logprob: -.infinity) }
         let raw = UnsafeBufferPointer(logits)
-        let lse = LogProbabilities.logSumExp(raw)
+        let lse = reportLogprob || params.logprobs != nil ? LogProbabilities.logSumExp(raw) : .nan
         var top: [TokenLogprob] = []
         if let count = params.logprobs, count > 0 {
             top = LogProbabilities.top(min(count, n), of: raw, logSumExp: lse)

@@ -1,12 +1,17 @@
 extension SamplingParams {
     /// Largest number of top logprobs a request may ask for.
     public static let maxLogprobs = 20
+    /// Largest number of completions one request may ask for.
+    public static let maxN = 128
 
     /// Checks every field against its allowed range for a model with `vocabSize` tokens.
     /// - Throws: the first ``SamplingError`` found, naming the field and the allowed range.
     public func validate(vocabSize: Int) throws(SamplingError) {
         if vocabSize < 1 {
             throw .valueOutOfRange(field: "vocabSize", value: "\(vocabSize)", allowed: "[1, inf)")
+        }
+        if n < 1 || n > Self.maxN {
+            throw .valueOutOfRange(field: "n", value: "\(n)", allowed: "[1, \(Self.maxN)]")
         }
         if !(temperature >= 0) || !temperature.isFinite {
             throw .valueOutOfRange(field: "temperature", value: "\(temperature)", allowed: "[0, inf) (finite)")

@@ -10,6 +10,9 @@ public struct SamplingParams: Sendable, Codable, Equatable {
     /// Temperatures below this count as greedy (vLLM's `_SAMPLING_EPS`).
     public static let greedyTemperatureEpsilon: Float = 1e-5
 
+    /// Completions to generate from the prompt (`1...maxN`). They share the prompt's
+    /// cache blocks; with a `seed`, completion `i` uses `seed + i`.
+    public var n: Int
     /// Softmax temperature. `0` means greedy (argmax). Must be `>= 0` and finite.
     public var temperature: Float
     /// Keep only the `topK` most likely tokens. `0` or `-1` turns it off.
@@ -53,6 +56,7 @@ public struct SamplingParams: Sendable, Codable, Equatable {
 
     /// Creates settings; every argument defaults to vLLM's default.
     public init(
+        n: Int = 1,
         temperature: Float = 1.0,
         topK: Int = 0,
         topP: Float = 1.0,
@@ -70,6 +74,7 @@ public struct SamplingParams: Sendable, Codable, Equatable {
         logprobs: Int? = nil,
         logitBias: [Int: Float] = [:]
     ) {
+        self.n = n
         self.temperature = temperature
         self.topK = topK
         self.topP = topP
@@ -104,7 +109,7 @@ public struct SamplingParams: Sendable, Codable, Equatable {
     public var usesMinP: Bool { minP > 0 }
 
     private enum CodingKeys: String, CodingKey {
-        case temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty
+        case n, temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty
         case seed, maxTokens, minTokens, stop, stopTokenIDs, ignoreEOS, includeStopStringInOutput
         case logprobs, logitBias
     }
@@ -113,6 +118,7 @@ public struct SamplingParams: Sendable, Codable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = SamplingParams()
+        n = try c.decodeIfPresent(Int.self, forKey: .n) ?? d.n
         temperature = try c.decodeIfPresent(Float.self, forKey: .temperature) ?? d.temperature
         topK = try c.decodeIfPresent(Int.self, forKey: .topK) ?? d.topK
         topP = try c.decodeIfPresent(Float.self, forKey: .topP) ?? d.topP

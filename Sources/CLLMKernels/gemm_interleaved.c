@@ -1,0 +1,189 @@
+// Quantised matrix products on AVX-512 VNNI with weights repacked into groups of 16 rows:
+// one VPDPBUSD multiplies four activation bytes of one token (broadcast) with four weight
+// bytes of each of 16 rows, so every lane accumulates a different output row and no
+// horizontal sums are needed. A group's weights for one 32-element block are loaded and
+// unpacked once for up to eight tokens.
+//
+// Layout, per group of 16 rows and per block: the weights as unsigned bytes in eight
+// 64-byte vectors (vector k, lane r = elements 4k..4k+3 of row r; Q4 formats keep two
+// vectors per 64 bytes, in the low and high nibbles), then 16 f16 scales d, then 16 f16
+// offsets m. Every format becomes value = d * u + m per element's block sum: Q4_1 as is,
+// Q4_0 with u = nibble and m = -8d, Q8_0 with u = q + 128 and m = -128d. A block then
+// contributes d * da * sum(u * qa) + m * sa, where qa are the token's 8-bit values, da
+// their scale and sa = da * sum(qa).
+//
+// Each output row is computed by the same sequence of operations whatever the number of
+// tokens in the call (integer sums are exact; the float accumulation runs block by block
+// in one order), so a token's result does not depend on its neighbours: batch invariance.
+#include "llm_kernels.h"
+#include "kernels_internal.h"
+#include <immintrin.h>
+#include <math.h>
+
+#define SIMD512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c")))
+#define GROUP 16
+#define TILE 8
+
+bool llm_has_avx512_vnni(void) {
+    return llm_has_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vnni");
+}
+
+static bool nibble_format(int type) { return type == LLM_Q4_0 || type == LLM_Q4_1; }
+static size_t weight_bytes(int type) { return nibble_format(type) ? GROUP * QK / 2 : GROUP * QK; }
+static size_t group_block_bytes(int type) { return weight_bytes(type) + 2 * GROUP * sizeof(uint16_t); }
+
+size_t llm_interleaved_bytes(int w_type, int64_t rows, int64_t in) {
+    if (!llm_has_avx512_vnni() || rows % GROUP != 0 || in % QK != 0) return 0;
+    if (!nibble_format(w_type) && w_type != LLM_Q8_0) return 0;
+    return (size_t)(rows / GROUP) * (size_t)(in / QK) * group_block_bytes(w_type);
+}
+
+/// Unsigned values u, scale d and offset m of block `b` of one row.
+static void unpack_block(int type, const uint8_t *row, int64_t b, uint8_t *u, float *d, float *m) {
+    if (type == LLM_Q8_0) {
+        const block_q8_0 *blk = (const block_q8_0 *)row + b;
+        for (int j = 0; j < QK; j++) u[j] = (uint8_t)(blk->qs[j] + 128);
+        *d = llm_fp16_to_fp32(blk->d);
+        *m = -128.0f * *d;
+        return;
+    }
+    const uint8_t *qs;
+    if (type == LLM_Q4_0) {
+        const block_q4_0 *blk = (const block_q4_0 *)row + b;
+        qs = blk->qs;
+        *d = llm_fp16_to_fp32(blk->d);
+        *m = -8.0f * *d;
+    } else {
+        const block_q4_1 *blk = (const block_q4_1 *)row + b;
+        qs = blk->qs;
+        *d = llm_fp16_to_fp32(blk->d);
+        *m = llm_fp16_to_fp32(blk->m);
+    }
+    for (int j = 0; j < QK / 2; j++) {
+        u[j] = qs[j] & 0xF;
+        u[j + QK / 2] = qs[j] >> 4;
+    }
+}
+
+bool llm_interleave_weights(int w_type, const void *w, int64_t rows, int64_t in, void *out) {
+    if (llm_interleaved_bytes(w_type, rows, in) == 0) return false;
+    const int64_t nb = in / QK;
+    const size_t row_bytes = llm_row_bytes(w_type, in), gbb = group_block_bytes(w_type), wb = weight_bytes(w_type);
+    for (int64_t g = 0; g < rows / GROUP; g++) {
+        for (int64_t b = 0; b < nb; b++) {
+            uint8_t *dst = (uint8_t *)out + ((size_t)g * nb + b) * gbb;
+            uint16_t *scales = (uint16_t *)(dst + wb), *offsets = scales + GROUP;
+            for (int r = 0; r < GROUP; r++) {
+                uint8_t u[QK];
+                float d, m;
+                unpack_block(w_type, (const uint8_t *)w + (size_t)(g * GROUP + r) * row_bytes, b, u, &d, &m);
+                // -8d and -128d are exact in f16 (power-of-two multiples of an f16 value).
+                scales[r] = llm_fp32_to_fp16(d);
+                offsets[r] = llm_fp32_to_fp16(m);
+                for (int k = 0; k < QK / 4; k++) {
+                    for (int j = 0; j < 4; j++) {
+                        uint8_t value = u[4 * k + j];
+                        if (nibble_format(w_type)) {
+                            // Vectors 2i and 2i+1 share bytes 64i...: low and high nibbles.
+                            uint8_t *byte = dst + (size_t)(k / 2) * 64 + 4 * r + j;
+                            *byte = k % 2 == 0 ? (uint8_t)((*byte & 0xF0) | value) : (uint8_t)((*byte & 0x0F) | (value << 4));
+                        } else {
+                            dst[(size_t)k * 64 + 4 * r + j] = value;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return true;
+}
+
+size_t llm_q8_split_row_bytes(int64_t n) {
+    return ((size_t)n + 2 * (size_t)(n / QK) * sizeof(float) + 63) & ~(size_t)63;
+}
+
+void llm_quantize_q8_split(const float *x, int64_t n, void *row) {
+    int8_t *qs = row;
+    float *d = (float *)(qs + n), *s = d + n / QK;
+    for (int64_t b = 0; b < n / QK; b++) {
+        float amax = 0;
+        for (int j = 0; j < QK; j++) amax = fmaxf(amax, fabsf(x[b * QK + j]));
+        float scale = amax / 127.0f, inverse = scale > 0 ? 1.0f / scale : 0.0f;
+        int sum = 0;
+        for (int j = 0; j < QK; j++) {
+            int q = (int)lrintf(x[b * QK + j] * inverse);
+            qs[b * QK + j] = (int8_t)q;
+            sum += q;
+        }
+        d[b] = scale;
+        s[b] = scale * (float)sum;
+    }
+}
+
+/// One group of 16 rows against `tokens` (1...TILE) activation rows in the split layout.
+SIMD512 static inline __attribute__((always_inline)) void group_tile(bool nibbles, const uint8_t *wg, int64_t nb, size_t gbb,
+                                                                    size_t wb, const uint8_t *act, size_t stride, int64_t n,
+                                                                    int tokens, __m512 *acc) {
+    for (int t = 0; t < tokens; t++) acc[t] = _mm512_setzero_ps();
+    const __m512i low = _mm512_set1_epi8(0x0F);
+    for (int64_t b = 0; b < nb; b++) {
+        const uint8_t *blk = wg + (size_t)b * gbb;
+        __m512i w[8];
+        if (nibbles) {
+            for (int i = 0; i < 4; i++) {
+                __m512i packed = _mm512_loadu_si512((const void *)(blk + 64 * i));
+                w[2 * i] = _mm512_and_si512(packed, low);
+                w[2 * i + 1] = _mm512_and_si512(_mm512_srli_epi16(packed, 4), low);
+            }
+        } else {
+            for (int k = 0; k < 8; k++) w[k] = _mm512_loadu_si512((const void *)(blk + 64 * k));
+        }
+        __m512 scale = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(blk + wb)));
+        __m512 offset = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(blk + wb + 32)));
+        for (int t = 0; t < tokens; t++) {
+            const int8_t *qs = (const int8_t *)(act + (size_t)t * stride);
+            const float *d = (const float *)(qs + n), *s = d + n / QK;
+            const int32_t *a = (const int32_t *)(qs + b * QK);
+            // Two chains, so consecutive multiply-adds do not wait on each other.
+            __m512i even = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w[0], _mm512_set1_epi32(a[0]));
+            __m512i odd = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w[1], _mm512_set1_epi32(a[1]));
+            for (int k = 2; k < 8; k += 2) {
+                even = _mm512_dpbusd_epi32(even, w[k], _mm512_set1_epi32(a[k]));
+                odd = _mm512_dpbusd_epi32(odd, w[k + 1], _mm512_set1_epi32(a[k + 1]));
+            }
+            __m512 dot = _mm512_cvtepi32_ps(_mm512_add_epi32(even, odd));
+            acc[t] = _mm512_fmadd_ps(dot, _mm512_mul_ps(scale, _mm512_set1_ps(d[b])), acc[t]);
+            acc[t] = _mm512_fmadd_ps(offset, _mm512_set1_ps(s[b]), acc[t]);
+        }
+    }
+}
+
+#define TILE_CASES(nibbles)                                                                              \
+    switch (count) {                                                                                     \
+    case 1: group_tile(nibbles, wg, nb, gbb, wb, at, stride, in, 1, acc); break;                         \
+    case 2: group_tile(nibbles, wg, nb, gbb, wb, at, stride, in, 2, acc); break;                         \
+    case 3: group_tile(nibbles, wg, nb, gbb, wb, at, stride, in, 3, acc); break;                         \
+    case 4: group_tile(nibbles, wg, nb, gbb, wb, at, stride, in, 4, acc); break;                         \
+    case 5: group_tile(nibbles, wg, nb, gbb, wb, at, stride, in, 5, acc); break;                         \
+    case 6: group_tile(nibbles, wg, nb, gbb, wb, at, stride, in, 6, acc); break;                         \
+    case 7: group_tile(nibbles, wg, nb, gbb, wb, at, stride, in, 7, acc); break;                         \
+    default: group_tile(nibbles, wg, nb, gbb, wb, at, stride, in, 8, acc); break;                        \
+    }
+
+SIMD512 void llm_gemm_interleaved(int w_type, const void *w, int64_t rows, int64_t in, int64_t first_group, int64_t end_group,
+                                  const void *act, size_t stride, int64_t tokens, const float *bias, float *out) {
+    const int64_t nb = in / QK;
+    const size_t gbb = group_block_bytes(w_type), wb = weight_bytes(w_type);
+    for (int64_t g = first_group; g < end_group; g++) {
+        const uint8_t *wg = (const uint8_t *)w + (size_t)g * (size_t)nb * gbb;
+        __m512 b = bias ? _mm512_loadu_ps(bias + g * GROUP) : _mm512_setzero_ps();
+        for (int64_t t = 0; t < tokens; t += TILE) {
+            int count = (int)llm_min64(TILE, tokens - t);
+            const uint8_t *at = (const uint8_t *)act + (size_t)t * stride;
+            __m512 acc[TILE];
+            if (nibble_format(w_type)) { TILE_CASES(true) } else { TILE_CASES(false) }
+            for (int k = 0; k < count; k++) _mm512_storeu_ps(out + (t + k) * rows + g * GROUP, _mm512_add_ps(acc[k], b));
+        }
+    }
+}
