@@ -4,8 +4,9 @@ extension InferenceEngine {
     /// One token for each row of `logits` (row r belongs to sequence `rows[r]`), each
     /// with its request's own parameters. Rows go to the backend's `sample` op where the
     /// backend prefers it and the request allows it (only ids and logprobs cross the
-    /// bus); the others are read back and sampled on the host.
-    func sample(_ logits: Tensor, rows: [Int], at time: Double) throws -> [GenerationOutput] {
+    /// bus); the others are read back and sampled on the host. A token's time is taken
+    /// once it is on the host: the forward and the sampler run asynchronously on a GPU.
+    func sample(_ logits: Tensor, rows: [Int]) throws -> [GenerationOutput] {
         let backend = model.backend
         let m = rows.count
         let deviceSampling = options.sampleOnDevice ?? backend.samplesOnDevice
@@ -23,14 +24,16 @@ extension InferenceEngine {
             try ids.withUnsafeMutableBytes { try backend.read(sampledIDs.rows(0..<m), into: $0) }
             try logprobs.withUnsafeMutableBytes { try backend.read(sampledLogprobs.rows(0..<m), into: $0) }
         }
+        let sampledAt = EngineClock.now()
         var outputs = [GenerationOutput]()
         outputs.reserveCapacity(m)
         for (r, sequence) in rows.enumerated() {
             if onDevice[r] {
-                outputs.append(sequences[sequence]!.accept(SampledToken(id: Int(ids[r]), logprob: logprobs[r]), at: time))
+                outputs.append(sequences[sequence]!.accept(SampledToken(id: Int(ids[r]), logprob: logprobs[r]), at: sampledAt))
             } else {
                 try hostLogits.withUnsafeMutableBytes { try backend.read(logits.rows(r..<(r + 1)), into: $0) }
-                outputs.append(hostLogits.withUnsafeMutableBufferPointer { sequences[sequence]!.step(logits: $0, at: time) })
+                let readAt = EngineClock.now()
+                outputs.append(hostLogits.withUnsafeMutableBufferPointer { sequences[sequence]!.step(logits: $0, at: readAt) })
             }
         }
         return outputs

@@ -179,7 +179,7 @@ public final class InferenceEngine {
             counters.computedPromptTokens += max(0, min(chunk.start + chunk.count, request.promptCount) - chunk.start)
         }
         let logits = try graphs.forward(model, try batchBuilder.build(chunks), cache: cache)
-        let outputs = try sample(logits, rows: logitRows, at: EngineClock.now())
+        let outputs = try sample(logits, rows: logitRows)
         var sampled = [Int: Int32](minimumCapacity: logitRows.count)
         for (sequence, output) in zip(logitRows, outputs) { sampled[sequence] = Int32(output.tokenIDs[0]) }
         scheduler.commit(plan, sampled: sampled)
