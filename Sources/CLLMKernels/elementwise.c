@@ -1,5 +1,6 @@
 #include "llm_kernels.h"
 #include "kernels_internal.h"
+#include "vector_exp.h"
 #include <math.h>
 #include <string.h>
 
@@ -81,29 +82,47 @@ void llm_kv_write(const float *k, const float *v, int64_t kv_dim, const int32_t 
     }
 }
 
-typedef struct { const float *x; int64_t tokens, ff; float *out; bool gelu; } act_job;
+typedef struct { const float *x; int64_t tokens, ff; float *out; bool gelu; bool avx2; } act_job;
+
+static inline float gated(const act_job *j, float g, float u) {
+    if (j->gelu) return 0.5f * g * (1.0f + tanhf(0.7978845608f * (g + 0.044715f * g * g * g))) * u;
+    return g / (1.0f + expf(-g)) * u;
+}
+
+/// silu(g) * u for elements [i, end) of one row, eight at a time.
+__attribute__((target("avx2,fma"))) static int64_t silu_mul_avx2(const float *gate, const float *up, float *out, int64_t i, int64_t end) {
+    for (; i + 8 <= end; i += 8) {
+        __m256 g = _mm256_loadu_ps(gate + i);
+        __m256 e = llm_exp256(_mm256_sub_ps(_mm256_setzero_ps(), g));
+        __m256 silu = _mm256_div_ps(g, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(silu, _mm256_loadu_ps(up + i)));
+    }
+    return i;
+}
 
 static void act_task(void *ctx, int index, int count) {
     act_job *j = ctx;
     int64_t begin, end;
     llm_split(j->tokens * j->ff, index, count, &begin, &end);
-    for (int64_t e = begin; e < end; e++) {
-        int64_t t = e / j->ff, i = e % j->ff;
-        float g = j->x[t * 2 * j->ff + i], u = j->x[t * 2 * j->ff + j->ff + i];
-        float a;
-        if (j->gelu) a = 0.5f * g * (1.0f + tanhf(0.7978845608f * (g + 0.044715f * g * g * g)));
-        else a = g / (1.0f + expf(-g));
-        j->out[e] = a * u;
+    // Row by row: each row is [gate | up] of width 2 * ff.
+    for (int64_t e = begin; e < end;) {
+        const int64_t t = e / j->ff, row_end = llm_min64(end, (t + 1) * j->ff);
+        const float *gate = j->x + t * 2 * j->ff - t * j->ff, *up = gate + j->ff;
+        float *out = j->out;
+        int64_t i = e;
+        if (j->avx2 && !j->gelu) i = silu_mul_avx2(gate, up, out, i, row_end);
+        for (; i < row_end; i++) out[i] = gated(j, gate[i], up[i]);
+        e = row_end;
     }
 }
 
 void llm_silu_mul(llm_pool *pool, const float *x, int64_t tokens, int64_t ff, float *out) {
-    act_job j = {x, tokens, ff, out, false};
+    act_job j = {x, tokens, ff, out, false, llm_has_avx2()};
     llm_pool_run(pool, act_task, &j);
 }
 
 void llm_gelu_tanh_mul(llm_pool *pool, const float *x, int64_t tokens, int64_t ff, float *out) {
-    act_job j = {x, tokens, ff, out, true};
+    act_job j = {x, tokens, ff, out, true, llm_has_avx2()};
     llm_pool_run(pool, act_task, &j);
 }
 

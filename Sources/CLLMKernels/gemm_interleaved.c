@@ -23,6 +23,9 @@
 #define SIMD512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c")))
 #define GROUP 16
 #define TILE 8
+/// Blocks ahead of the one being computed whose weights are prefetched (5-9 KiB): the
+/// weights stream from memory, and without it the loop waits on every new line.
+#define PREFETCH_BLOCKS 16
 
 bool llm_has_avx512_vnni(void) {
     return llm_has_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
@@ -129,6 +132,8 @@ SIMD512 static inline __attribute__((always_inline)) void group_tile(bool nibble
     const __m512i low = _mm512_set1_epi8(0x0F);
     for (int64_t b = 0; b < nb; b++) {
         const uint8_t *blk = wg + (size_t)b * gbb;
+        // Past the end of the weights this is a harmless hint (prefetches never fault).
+        for (size_t line = 0; line < gbb; line += 64) _mm_prefetch((const char *)(blk + PREFETCH_BLOCKS * gbb + line), _MM_HINT_T0);
         __m512i w[8];
         if (nibbles) {
             for (int i = 0; i < 4; i++) {
