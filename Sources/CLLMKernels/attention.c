@@ -165,29 +165,32 @@ static void head_values_portable(const llm_attention_args *a, int64_t head_offse
     }
 }
 
+typedef void (*values_fn)(const llm_attention_args *, int64_t, const int32_t *, int64_t, int64_t, const float *, float *);
+
 /// One token, query heads [h_begin, h_end) (grouped-query attention: query head h reads
 /// KV head h / group): scores over the visible keys, softmax in f32, then the weighted
 /// sum of values. Keys and values are read through the block table, never copied. Each
 /// head's result depends only on its own sequence.
-__attribute__((target("avx2,fma"))) static void attend_avx2(const llm_attention_args *a, int64_t t, int64_t seq, int64_t h_begin,
-                                                            int64_t h_end, float *scores) {
+static inline __attribute__((always_inline)) void attend(const llm_attention_args *a, int64_t t, int64_t seq, int64_t h_begin,
+                                                         int64_t h_end, float *scores, float (*dot)(const float *, const float *, int64_t),
+                                                         __m128 (*dot4)(const float *, const float *, int64_t, int64_t),
+                                                         void (*softmax)(float *, int64_t, float), values_fn values) {
     const int64_t hd = a->head_dim, group = a->q_heads / a->kv_heads, pos = a->positions[t];
     const int64_t first = a->sliding_window > 0 && pos + 1 > a->sliding_window ? pos + 1 - a->sliding_window : 0;
     const int32_t *table = a->block_table + seq * a->max_blocks_per_seq;
     for (int64_t h = h_begin; h < h_end; h++) {
-        head_scores(a, a->q + (t * a->q_heads + h) * hd, (h / group) * hd, table, first, pos, scores, dot_avx2, dot4_avx2, softmax_avx2);
-        head_values_avx2(a, (h / group) * hd, table, first, pos, scores, a->out + (t * a->q_heads + h) * hd);
+        head_scores(a, a->q + (t * a->q_heads + h) * hd, (h / group) * hd, table, first, pos, scores, dot, dot4, softmax);
+        values(a, (h / group) * hd, table, first, pos, scores, a->out + (t * a->q_heads + h) * hd);
     }
 }
 
+__attribute__((target("avx2,fma"))) static void attend_avx2(const llm_attention_args *a, int64_t t, int64_t seq, int64_t h_begin,
+                                                            int64_t h_end, float *scores) {
+    attend(a, t, seq, h_begin, h_end, scores, dot_avx2, dot4_avx2, softmax_avx2, head_values_avx2);
+}
+
 static void attend_portable(const llm_attention_args *a, int64_t t, int64_t seq, int64_t h_begin, int64_t h_end, float *scores) {
-    const int64_t hd = a->head_dim, group = a->q_heads / a->kv_heads, pos = a->positions[t];
-    const int64_t first = a->sliding_window > 0 && pos + 1 > a->sliding_window ? pos + 1 - a->sliding_window : 0;
-    const int32_t *table = a->block_table + seq * a->max_blocks_per_seq;
-    for (int64_t h = h_begin; h < h_end; h++) {
-        head_scores(a, a->q + (t * a->q_heads + h) * hd, (h / group) * hd, table, first, pos, scores, dot_portable, NULL, softmax_portable);
-        head_values_portable(a, (h / group) * hd, table, first, pos, scores, a->out + (t * a->q_heads + h) * hd);
-    }
+    attend(a, t, seq, h_begin, h_end, scores, dot_portable, NULL, softmax_portable, head_values_portable);
 }
 
 /// Work items are tokens with all their heads; with fewer tokens than threads, each
