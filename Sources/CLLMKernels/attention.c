@@ -47,6 +47,21 @@ __attribute__((target("avx2,fma"))) static inline float dot_avx2(const float *a,
     return _mm_cvtss_f32(h);
 }
 
+/// q . k for four keys `stride` floats apart (n a multiple of 8): each q chunk is loaded
+/// once for the four, and one transposing reduction replaces four horizontal sums.
+__attribute__((target("avx2,fma"))) static inline __m128 dot4_avx2(const float *q, const float *k, int64_t stride, int64_t n) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    for (int64_t d = 0; d < n; d += 8) {
+        __m256 qv = _mm256_loadu_ps(q + d);
+        a0 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k + d), a0);
+        a1 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k + stride + d), a1);
+        a2 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k + 2 * stride + d), a2);
+        a3 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k + 3 * stride + d), a3);
+    }
+    __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));
+    return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+}
+
 static inline float dot_portable(const float *a, const float *b, int64_t n) {
     float s = 0;
     for (int64_t d = 0; d < n; d++) s += a[d] * b[d];
@@ -77,10 +92,12 @@ static inline void softmax_portable(float *row, int64_t n, float max) {
     for (int64_t j = 0; j < n; j++) row[j] *= inv;
 }
 
-/// Scores of one query head `q` over positions [first, pos], softmaxed in place (f32).
+/// Scores of one query head `q` over positions [first, pos], softmaxed in place (f32);
+/// `dot4` (optional) scores four consecutive positions of a block at once.
 static inline __attribute__((always_inline)) void head_scores(const llm_attention_args *a, const float *q, int64_t head_offset,
                                                               const int32_t *table, int64_t first, int64_t pos, float *row,
                                                               float (*dot)(const float *, const float *, int64_t),
+                                                              __m128 (*dot4)(const float *, const float *, int64_t, int64_t),
                                                               void (*softmax)(float *, int64_t, float)) {
     const int64_t hd = a->head_dim, kv_dim = a->kv_heads * hd, bs = a->block_size;
     float maxs = -INFINITY;
@@ -88,7 +105,20 @@ static inline __attribute__((always_inline)) void head_scores(const llm_attentio
         const int64_t count = llm_min64(bs - j % bs, pos + 1 - j);
         prefetch_next_block(a->k_cache, table, j, pos, bs, kv_dim, head_offset, hd * 4);
         const float *k = cache_row(a->k_cache, table, j, bs, kv_dim) + head_offset;
-        for (int64_t i = 0; i < count; i++, j++, k += kv_dim) {
+        int64_t i = 0;
+        if (dot4) {
+            for (; i + 4 <= count; i += 4, j += 4, k += 4 * kv_dim) {
+                float four[4];
+                _mm_storeu_ps(four, dot4(q, k, kv_dim, hd));
+                for (int x = 0; x < 4; x++) {
+                    float s = four[x] * a->scale;
+                    if (a->softcap > 0) s = a->softcap * tanhf(s / a->softcap);
+                    row[j + x - first] = s;
+                    maxs = s > maxs ? s : maxs;
+                }
+            }
+        }
+        for (; i < count; i++, j++, k += kv_dim) {
             float s = dot(q, k, hd) * a->scale;
             if (a->softcap > 0) s = a->softcap * tanhf(s / a->softcap);
             row[j - first] = s;
@@ -135,29 +165,32 @@ static void head_values_portable(const llm_attention_args *a, int64_t head_offse
     }
 }
 
+typedef void (*values_fn)(const llm_attention_args *, int64_t, const int32_t *, int64_t, int64_t, const float *, float *);
+
 /// One token, query heads [h_begin, h_end) (grouped-query attention: query head h reads
 /// KV head h / group): scores over the visible keys, softmax in f32, then the weighted
 /// sum of values. Keys and values are read through the block table, never copied. Each
 /// head's result depends only on its own sequence.
-__attribute__((target("avx2,fma"))) static void attend_avx2(const llm_attention_args *a, int64_t t, int64_t seq, int64_t h_begin,
-                                                            int64_t h_end, float *scores) {
+static inline __attribute__((always_inline)) void attend(const llm_attention_args *a, int64_t t, int64_t seq, int64_t h_begin,
+                                                         int64_t h_end, float *scores, float (*dot)(const float *, const float *, int64_t),
+                                                         __m128 (*dot4)(const float *, const float *, int64_t, int64_t),
+                                                         void (*softmax)(float *, int64_t, float), values_fn values) {
     const int64_t hd = a->head_dim, group = a->q_heads / a->kv_heads, pos = a->positions[t];
     const int64_t first = a->sliding_window > 0 && pos + 1 > a->sliding_window ? pos + 1 - a->sliding_window : 0;
     const int32_t *table = a->block_table + seq * a->max_blocks_per_seq;
     for (int64_t h = h_begin; h < h_end; h++) {
-        head_scores(a, a->q + (t * a->q_heads + h) * hd, (h / group) * hd, table, first, pos, scores, dot_avx2, softmax_avx2);
-        head_values_avx2(a, (h / group) * hd, table, first, pos, scores, a->out + (t * a->q_heads + h) * hd);
+        head_scores(a, a->q + (t * a->q_heads + h) * hd, (h / group) * hd, table, first, pos, scores, dot, dot4, softmax);
+        values(a, (h / group) * hd, table, first, pos, scores, a->out + (t * a->q_heads + h) * hd);
     }
 }
 
+__attribute__((target("avx2,fma"))) static void attend_avx2(const llm_attention_args *a, int64_t t, int64_t seq, int64_t h_begin,
+                                                            int64_t h_end, float *scores) {
+    attend(a, t, seq, h_begin, h_end, scores, dot_avx2, dot4_avx2, softmax_avx2, head_values_avx2);
+}
+
 static void attend_portable(const llm_attention_args *a, int64_t t, int64_t seq, int64_t h_begin, int64_t h_end, float *scores) {
-    const int64_t hd = a->head_dim, group = a->q_heads / a->kv_heads, pos = a->positions[t];
-    const int64_t first = a->sliding_window > 0 && pos + 1 > a->sliding_window ? pos + 1 - a->sliding_window : 0;
-    const int32_t *table = a->block_table + seq * a->max_blocks_per_seq;
-    for (int64_t h = h_begin; h < h_end; h++) {
-        head_scores(a, a->q + (t * a->q_heads + h) * hd, (h / group) * hd, table, first, pos, scores, dot_portable, softmax_portable);
-        head_values_portable(a, (h / group) * hd, table, first, pos, scores, a->out + (t * a->q_heads + h) * hd);
-    }
+    attend(a, t, seq, h_begin, h_end, scores, dot_portable, NULL, softmax_portable, head_values_portable);
 }
 
 /// Work items are tokens with all their heads; with fewer tokens than threads, each

@@ -24,7 +24,6 @@ llm_qdot_fn llm_qdot_avx2(int w_type);
 llm_qdot_fn llm_qdot_vnni(int w_type);
 float llm_dot_f32_avx2(const float *a, const float *b, int64_t n);
 
-bool llm_has_avx512_vnni(void);
 /// Bytes of one activation row of `n` elements in the split layout the interleaved kernel
 /// reads (the row's q8 values, then its block scales, then block sums times scales).
 size_t llm_q8_split_row_bytes(int64_t n);

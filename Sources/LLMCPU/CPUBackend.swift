@@ -42,7 +42,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     deinit { llm_pool_destroy(pool) }
 
     public var deviceDescription: String {
-        let simd = llm_has_avx2() ? "AVX2" : "no AVX2"
+        let simd = llm_has_avx512_vnni() ? "AVX-512 VNNI" : llm_has_avx2() ? "AVX2" : "no AVX2"
         return "CPU, \(options.threads) thread\(options.threads == 1 ? "" : "s"), \(simd)\(options.exactMatmul ? ", exact matmul" : "")"
     }
 

@@ -193,8 +193,8 @@ public final class InferenceEngine {
         results.reserveCapacity(outputs.count)
         for (sequence, output) in zip(logitRows, outputs) {
             let state = sequences[sequence]!
-            if state.tokenIDs.count == 1 {
-                counters.timeToFirstToken.record(state.timing.summary(promptTokens: 0, generatedTokens: 0).prefillSeconds)
+            if state.tokenIDs.count == 1, let ttft = state.timing.timeToFirstToken {
+                counters.timeToFirstToken.record(ttft)
             } else if let gap = state.timing.interTokenSeconds.last {
                 counters.interTokenLatency.record(gap)
             }

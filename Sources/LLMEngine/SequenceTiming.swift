@@ -13,6 +13,9 @@ struct SequenceTiming {
         self.arrival = arrival
     }
 
+    /// Submission to the first token, once there is one.
+    var timeToFirstToken: Double? { firstToken.map { $0 - arrival } }
+
     mutating func recordScheduled(at time: Double) {
         if firstScheduled == nil { firstScheduled = time }
     }

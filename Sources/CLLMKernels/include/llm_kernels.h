@@ -30,6 +30,8 @@ size_t llm_row_bytes(int type, int64_t n);
 
 /// Whether this CPU runs the AVX2/FMA/F16C kernel versions.
 bool llm_has_avx2(void);
+/// Whether this CPU runs the AVX-512 VNNI kernels (interleaved quantised GEMM).
+bool llm_has_avx512_vnni(void);
 
 float llm_fp16_to_fp32(uint16_t h);
 uint16_t llm_fp32_to_fp16(float f);
