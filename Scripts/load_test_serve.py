@@ -4,7 +4,7 @@ run, on the same GGUF file and thread count, under the same load (bench_serve.py
 clients in a closed loop, a fraction dropping their connection mid-stream).
 
 For each server it reports throughput and latency percentiles, requests that failed
-(anything but the deliberate drops), resident memory when idle after a warm-up, at its
+(anything but the deliberate drops), resident memory when idle after a warm-up (one request per client at full concurrency), at its
 peak and after the load, and for swiftllm that /metrics is back to idle (no request
 running, waiting or holding a queue slot) and that SIGTERM exits 0.
 
@@ -94,7 +94,10 @@ def swiftllm_idle_metrics(url: str) -> dict:
 
 def measure(server: ServerProcess, load: argparse.Namespace, settle: float) -> dict:
     load = argparse.Namespace(**vars(load), url=server.url)
-    warmup = argparse.Namespace(**{**vars(load), "num_requests": 2, "duration": None, "concurrency": 1, "disconnect_fraction": 0.0})
+    # The warm-up runs every client once at the load's concurrency, so "idle" already holds
+    # what a full batch needs once (activations, logits, connection buffers): memory that
+    # grows beyond it during the load is what the load leaked.
+    warmup = argparse.Namespace(**{**vars(load), "num_requests": load.concurrency, "duration": None, "disconnect_fraction": 0.0})
     asyncio.run(bench_serve.run_load(warmup))
     time.sleep(settle)
     idle = resident_mib(server.process.pid)

@@ -1,3 +1,4 @@
+import Foundation
 import CLLMKernels
 import LLMRuntime
 
@@ -60,6 +61,10 @@ public final class CPUBackend: Backend, @unchecked Sendable {
 
     public func allocate(shape: [Int], dtype: DType) throws -> Tensor {
         Tensor(buffer: try CPUBuffer(byteCount: OpShapes.allocation(shape: shape, dtype: dtype)), shape: shape, dtype: dtype)
+    }
+
+    public func zero(_ tensor: Tensor) throws {
+        memset(try tensor.cpuPointer("zero"), 0, tensor.byteCount)
     }
 
     public func upload(weight: HostTensor) throws -> Tensor {

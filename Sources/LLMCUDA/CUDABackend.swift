@@ -113,7 +113,6 @@ public final class CUDABackend: Backend, @unchecked Sendable {
         return free
     }
 
-    /// Queues zero-filling of a tensor.
     public func zero(_ tensor: Tensor) throws {
         try device.memset(tensor.deviceAddress("zero"), bytes: tensor.byteCount)
     }

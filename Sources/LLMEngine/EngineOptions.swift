@@ -28,10 +28,15 @@ public struct EngineOptions: Sendable, Equatable {
     public var recordDecodeSteps: Bool
     /// Most decode-step recordings kept; the least recently replayed is dropped beyond it.
     public var maxRecordedSteps: Int
+    /// Zero the whole KV cache at start so it is resident from the first request: a server's
+    /// footprint is then fixed at start-up instead of growing as requests first touch blocks
+    /// (the CPU backend maps its cache lazily).
+    public var reserveKVCache: Bool
 
     public init(maxBatchTokens: Int = 512, maxSequences: Int = 256, blockSize: Int = 16, kvCacheBytes: Int? = nil,
                 kvCacheMemoryFraction: Double = 0.9, prefixCaching: Bool = true, maxModelLength: Int? = nil,
-                sampleOnDevice: Bool? = nil, recordDecodeSteps: Bool = true, maxRecordedSteps: Int = 64) {
+                sampleOnDevice: Bool? = nil, recordDecodeSteps: Bool = true, maxRecordedSteps: Int = 64,
+                reserveKVCache: Bool = false) {
         self.maxBatchTokens = maxBatchTokens
         self.maxSequences = maxSequences
         self.blockSize = blockSize
@@ -42,6 +47,7 @@ public struct EngineOptions: Sendable, Equatable {
         self.sampleOnDevice = sampleOnDevice
         self.recordDecodeSteps = recordDecodeSteps
         self.maxRecordedSteps = maxRecordedSteps
+        self.reserveKVCache = reserveKVCache
     }
 
     /// Throws on a value no engine can run with.

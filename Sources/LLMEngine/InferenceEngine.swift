@@ -74,6 +74,9 @@ public final class InferenceEngine {
         let backend = model.backend
         cache = try PagedKVCache(backend: backend, layers: spec.layers, numBlocks: kvCachePlan.blockCount, blockSize: options.blockSize,
                                  kvHeads: spec.kvHeads, headDim: spec.headDim, dtype: backend.activationDType)
+        if options.reserveKVCache {
+            for layer in cache.keys + cache.values { try backend.zero(layer) }
+        }
         scheduler = try Scheduler(limits: SchedulerLimits(maxTokens: options.maxBatchTokens, maxSequences: maxSequences, maxModelLength: length),
                                   kv: KVCacheManager(blockCount: kvCachePlan.blockCount, blockSize: options.blockSize, prefixCaching: options.prefixCaching))
         batchBuilder = try ForwardBatchBuilder(backend: backend, maxTokens: options.maxBatchTokens, maxSequences: maxSequences,

@@ -24,6 +24,9 @@ public protocol Backend: AnyObject, Sendable {
     /// Makes a checkpoint tensor usable by the kernels; zero-copy where possible.
     func upload(weight: HostTensor) throws -> Tensor
     func write(_ source: UnsafeRawBufferPointer, to tensor: Tensor) throws
+    /// Sets every byte of `tensor` to zero (queued on devices). On the CPU this also makes
+    /// lazily mapped memory resident.
+    func zero(_ tensor: Tensor) throws
     /// Copies a tensor to the host, waiting for the work that produces it.
     func read(_ tensor: Tensor, into destination: UnsafeMutableRawBufferPointer) throws
     func synchronize() throws

@@ -66,10 +66,12 @@ struct ModelOptions: ParsableArguments {
     }
 
     /// Loads the model, showing progress on a terminal; `prefixCaching` overrides the flag
-    /// (a benchmark repeating one prompt must compute it every time).
-    func load(threads override: Int? = nil, prefixCaching: Bool? = nil) throws -> LLM {
+    /// (a benchmark repeating one prompt must compute it every time); `reserveKVCache` makes
+    /// the whole KV cache resident at start (the server).
+    func load(threads override: Int? = nil, prefixCaching: Bool? = nil, reserveKVCache: Bool = false) throws -> LLM {
         var options = try llmOptions(threads: override)
         if let prefixCaching { options.engine.prefixCaching = prefixCaching }
+        options.engine.reserveKVCache = reserveKVCache
         let terminal = isatty(STDERR_FILENO) == 1
         let start = Date()
         let llm = try LLM(model: model, options: options) { progress in

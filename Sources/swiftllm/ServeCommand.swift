@@ -56,7 +56,8 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        let llm = try modelOptions.load()
+        // A server's memory is fixed from the start: the KV cache is made resident now.
+        let llm = try modelOptions.load(reserveKVCache: true)
         var logger = Logger(label: "swiftllm.server", factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = level
         let server = try ModelServer(model: llm, configuration: configuration, logger: logger)
