@@ -294,6 +294,7 @@ __device__ __forceinline__ unsigned pack2(float lo, float hi, f16*) {
 /// shared memory declare no static shared memory, so the launch's byte count is the
 /// whole budget (the host raises the 48 KiB default only when that count exceeds it).
 #define PREFILL_SCALARS 16
+#define LOG2E_F 1.4426950408889634f
 
 /// Dynamic shared memory: Q [64][D], K [BN][D], V [BN][D] of T, swizzled, then
 /// PREFILL_SCALARS ints.
@@ -315,6 +316,8 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
     int& s_kmin = scalars[2];
     int& s_kmax = scalars[3];
     int* s_warp_sums = scalars + 4;  // PREFILL_WARPS entries
+    int& s_pmin = scalars[4 + PREFILL_WARPS];
+    int& s_fmax = scalars[5 + PREFILL_WARPS];
     T* const type_tag = nullptr;
 
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
@@ -327,6 +330,8 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
         s_seq = -1;
         s_kmin = 0x7fffffff;
         s_kmax = -1;
+        s_pmin = 0x7fffffff;
+        s_fmax = -1;
     }
     __syncthreads();
     int base = 0;
@@ -368,6 +373,8 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
         if (pos >= first) {
             atomicMin(&s_kmin, first);
             atomicMax(&s_kmax, pos);
+            atomicMin(&s_pmin, pos);
+            atomicMax(&s_fmax, first);
         }
     }
     for (int i = threadIdx.x; i < BM * CH; i += PREFILL_THREADS) {
@@ -380,6 +387,8 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
     cp_async_commit();
     __syncthreads();
     const int kmin = s_kmin, kmax = s_kmax;
+    // Key tiles inside every row's range [first, pos] need no mask.
+    const int unmasked_lo = s_fmax, unmasked_hi = s_pmin;
 
     // The two rows this thread holds in the accumulator layout (lane/4 and lane/4 + 8).
     const int g = lane >> 2, tig = lane & 3;
@@ -395,12 +404,17 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
         }
     }
 
-    auto load_tile = [&](T* dst, const T* cache, int kt) {
-        for (int i = threadIdx.x; i < BN * CH; i += PREFILL_THREADS) {
-            const int r = i / CH, c = i - r * CH, j = kt * BN + r;
-            const long long row = (j >= kmin && j <= kmax) ? key_row(table, max_blocks, block_size, num_blocks, j, kv_heads, kvh, D) : -1;
-            cp_async16(dst + swizzle<D>(r, c), row >= 0 ? cache + row + c * 8 : cache, row >= 0);
-        }
+    // K and V tiles are loaded by TPR threads per key row, each computing the row's cache
+    // offset once for both tiles; a thread's chunks interleave with its neighbours' so a
+    // warp's 16-byte pieces form whole 32-byte sectors.
+    constexpr int TPR = PREFILL_THREADS / BN;
+    const int load_row = threadIdx.x / TPR, load_sub = threadIdx.x - load_row * TPR;
+    auto tile_row = [&](int kt) -> long long {
+        const int j = kt * BN + load_row;
+        return (j >= kmin && j <= kmax) ? key_row(table, max_blocks, block_size, num_blocks, j, kv_heads, kvh, D) : -1;
+    };
+    auto load_rows = [&](T* dst, const T* cache, long long row) {
+        for (int c = load_sub; c < CH; c += TPR) cp_async16(dst + swizzle<D>(load_row, c), row >= 0 ? cache + row + c * 8 : cache, row >= 0);
     };
 
     float o[DT][4];
@@ -410,12 +424,13 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
 
     if (kmax >= 0) {
         const int kt0 = kmin / BN, kt1 = kmax / BN;
-        load_tile(k_s, k_cache, kt0);
+        long long row_kv = tile_row(kt0);
+        load_rows(k_s, k_cache, row_kv);
         cp_async_commit();
         for (int kt = kt0; kt <= kt1; kt++) {
             cp_async_wait_all();
             __syncthreads();  // K tile (and Q) visible; every warp is done with the previous V tile
-            load_tile(v_s, v_cache, kt);
+            load_rows(v_s, v_cache, row_kv);
             cp_async_commit();
 
             float s[NT][4];
@@ -434,15 +449,17 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
                 }
             }
 
-            // Scale, cap, mask; online softmax per row (a row spans the 4 lanes of a quad).
+            // Scale, cap, mask; online softmax per row (a row spans the 4 lanes of a quad), in
+            // base 2 (exp2 is one instruction; scores are scaled by log2(e) once).
             float row_max[2] = {-INFINITY, -INFINITY};
+            const bool masked = kt * BN < unmasked_lo || kt * BN + BN - 1 > unmasked_hi;
 #pragma unroll
             for (int nt = 0; nt < NT; nt++) {
 #pragma unroll
                 for (int e = 0; e < 4; e++) {
                     const int half = e >> 1, key = kt * BN + nt * 8 + tig * 2 + (e & 1);
-                    float v = soft_cap(s[nt][e] * scale, softcap);
-                    if (key > pos_r[half] || key < first_r[half]) v = -INFINITY;
+                    float v = soft_cap(s[nt][e] * scale, softcap) * LOG2E_F;
+                    if (masked && (key > pos_r[half] || key < first_r[half])) v = -INFINITY;
                     s[nt][e] = v;
                     row_max[half] = fmaxf(row_max[half], v);
                 }
@@ -453,7 +470,7 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
                 row_max[half] = fmaxf(row_max[half], __shfl_xor_sync(0xffffffffu, row_max[half], 1));
                 row_max[half] = fmaxf(row_max[half], __shfl_xor_sync(0xffffffffu, row_max[half], 2));
                 const float m_new = fmaxf(m_r[half], row_max[half]);
-                alpha[half] = m_new == -INFINITY ? 1.0f : expf(m_r[half] - m_new);
+                alpha[half] = m_new == -INFINITY ? 1.0f : exp2f(m_r[half] - m_new);
                 m_r[half] = m_new;
             }
 #pragma unroll
@@ -461,7 +478,7 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
 #pragma unroll
                 for (int e = 0; e < 4; e++) {
                     const int half = e >> 1;
-                    const float p = m_r[half] == -INFINITY ? 0.0f : expf(s[nt][e] - m_r[half]);
+                    const float p = m_r[half] == -INFINITY ? 0.0f : exp2f(s[nt][e] - m_r[half]);
                     s[nt][e] = p;
                     row_sum[half] += p;
                 }
@@ -479,7 +496,8 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
             cp_async_wait_all();
             __syncthreads();  // V tile visible; every warp is done with this K tile
             if (kt < kt1) {
-                load_tile(k_s, k_cache, kt + 1);
+                row_kv = tile_row(kt + 1);
+                load_rows(k_s, k_cache, row_kv);
                 cp_async_commit();
             }
 
