@@ -31,6 +31,13 @@ struct HuggingFaceConfig: Encodable, Equatable {
     var hiddenAct: String
     var attentionBias: Bool?
     var ropeScaling: RopeScaling?
+    /// Mixture-of-experts keys (absent for dense models).
+    var numExperts: Int? = nil
+    var numLocalExperts: Int? = nil
+    var numExpertsPerTok: Int? = nil
+    var moeIntermediateSize: Int? = nil
+    var normTopkProb: Bool? = nil
+    var mlpOnlyLayers: [Int]? = nil
 
     enum CodingKeys: String, CodingKey {
         case architectures
@@ -51,5 +58,11 @@ struct HuggingFaceConfig: Encodable, Equatable {
         case hiddenAct = "hidden_act"
         case attentionBias = "attention_bias"
         case ropeScaling = "rope_scaling"
+        case numExperts = "num_experts"
+        case numLocalExperts = "num_local_experts"
+        case numExpertsPerTok = "num_experts_per_tok"
+        case moeIntermediateSize = "moe_intermediate_size"
+        case normTopkProb = "norm_topk_prob"
+        case mlpOnlyLayers = "mlp_only_layers"
     }
 }

@@ -22,41 +22,31 @@ public final class Llama: CausalLM {
         var q, k, v, o: Tensor
         var qBias, kBias, vBias: Tensor?
         var qNorm, kNorm: Tensor?
-        var gateUp, down: Tensor
+        var mlp: FeedForward
     }
 
-    public init(config: LlamaConfig, weights: WeightLoader, limits: ForwardLimits) throws {
+    /// Loads a checkpoint in Llama's tensor names.
+    public convenience init(config: LlamaConfig, weights: WeightLoader, limits: ForwardLimits) throws {
+        try self.init(config: config, weights: weights, limits: limits, tensorsPerLayer: 9) { c, i in
+            try Self.loadLayer(i, config: c, weights: weights) { try Self.loadDenseMLP(prefix: $0, config: c, weights: weights) }
+        }
+    }
+
+    /// Builds the model with `loadLayer` reading each layer's weights (architectures whose
+    /// checkpoints name or fuse them differently, or route tokens to experts).
+    init(config: LlamaConfig, weights: WeightLoader, limits: ForwardLimits, tensorsPerLayer: Int,
+         loadLayer: (LlamaConfig, Int) throws -> LlamaLayer) throws {
         self.config = config
         backend = weights.backend
         let c = config
-        let qDim = c.heads * c.headDim, kvDim = c.kvHeads * c.headDim
         let factors = try weights.source.flatMap { $0.contains("rope_freqs.weight") ? try $0.dequantized("rope_freqs.weight") : nil }
         rotary = try RotaryEmbedding(config: c.rope, headDim: c.headDim, maxPositions: c.maxPositions, frequencyFactors: factors)
         inverseFrequencies = try backend.tensor(rotary.inverseFrequencies, shape: [rotary.inverseFrequencies.count])
         attentionParams = AttentionParams(queryHeads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim,
                                           scale: 1 / Float(c.headDim).squareRoot(), slidingWindow: c.slidingWindow)
-        weights.expectedCount = 3 + c.layers * 9
+        weights.expectedCount = 3 + c.layers * tensorsPerLayer
         embedTokens = try weights.load("model.embed_tokens.weight", shape: [c.vocabSize, c.hiddenSize])
-        layers = try (0..<c.layers).map { i in
-            let p = "model.layers.\(i)."
-            let hasQKNorm = weights.has(p + "self_attn.q_norm.weight", expectedByConfig: c.modelType == "qwen3")
-            let hasBias = weights.has(p + "self_attn.q_proj.bias", expectedByConfig: c.attentionBias)
-            return LlamaLayer(
-                inputNorm: try weights.load(p + "input_layernorm.weight", shape: [c.hiddenSize]),
-                postAttentionNorm: try weights.load(p + "post_attention_layernorm.weight", shape: [c.hiddenSize]),
-                q: try weights.load(p + "self_attn.q_proj.weight", shape: [qDim, c.hiddenSize]),
-                k: try weights.load(p + "self_attn.k_proj.weight", shape: [kvDim, c.hiddenSize]),
-                v: try weights.load(p + "self_attn.v_proj.weight", shape: [kvDim, c.hiddenSize]),
-                o: try weights.load(p + "self_attn.o_proj.weight", shape: [c.hiddenSize, qDim]),
-                qBias: hasBias ? try weights.load(p + "self_attn.q_proj.bias", shape: [qDim]) : nil,
-                kBias: hasBias ? try weights.load(p + "self_attn.k_proj.bias", shape: [kvDim]) : nil,
-                vBias: hasBias ? try weights.load(p + "self_attn.v_proj.bias", shape: [kvDim]) : nil,
-                qNorm: hasQKNorm ? try weights.load(p + "self_attn.q_norm.weight", shape: [c.headDim]) : nil,
-                kNorm: hasQKNorm ? try weights.load(p + "self_attn.k_norm.weight", shape: [c.headDim]) : nil,
-                gateUp: try weights.loadStacked([p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"],
-                                                rows: [c.intermediateSize, c.intermediateSize], columns: c.hiddenSize),
-                down: try weights.load(p + "mlp.down_proj.weight", shape: [c.hiddenSize, c.intermediateSize]))
-        }
+        layers = try (0..<c.layers).map { try loadLayer(c, $0) }
         norm = try weights.load("model.norm.weight", shape: [c.hiddenSize])
         if c.tieWordEmbeddings || !weights.has("lm_head.weight", expectedByConfig: true) {
             lmHead = embedTokens
@@ -67,6 +57,35 @@ public final class Llama: CausalLM {
         spec = ModelSpec(architecture: c.architectures.first ?? "LlamaForCausalLM", layers: c.layers, hiddenSize: c.hiddenSize,
                          queryHeads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim, vocabSize: c.vocabSize,
                          maxPositions: c.maxPositions, parameterCount: weights.parameterCount)
+    }
+
+    /// One layer under Llama's names (Qwen2 biases and Qwen3 q/k norms when present) with
+    /// the MLP `loadMLP` reads under the layer's prefix `model.layers.N.`.
+    static func loadLayer(_ i: Int, config c: LlamaConfig, weights: WeightLoader, loadMLP: (String) throws -> FeedForward) throws -> LlamaLayer {
+        let p = "model.layers.\(i)."
+        let qDim = c.heads * c.headDim, kvDim = c.kvHeads * c.headDim
+        let hasQKNorm = weights.has(p + "self_attn.q_norm.weight", expectedByConfig: c.hasQKNorm)
+        let hasBias = weights.has(p + "self_attn.q_proj.bias", expectedByConfig: c.attentionBias)
+        return LlamaLayer(
+            inputNorm: try weights.load(p + "input_layernorm.weight", shape: [c.hiddenSize]),
+            postAttentionNorm: try weights.load(p + "post_attention_layernorm.weight", shape: [c.hiddenSize]),
+            q: try weights.load(p + "self_attn.q_proj.weight", shape: [qDim, c.hiddenSize]),
+            k: try weights.load(p + "self_attn.k_proj.weight", shape: [kvDim, c.hiddenSize]),
+            v: try weights.load(p + "self_attn.v_proj.weight", shape: [kvDim, c.hiddenSize]),
+            o: try weights.load(p + "self_attn.o_proj.weight", shape: [c.hiddenSize, qDim]),
+            qBias: hasBias ? try weights.load(p + "self_attn.q_proj.bias", shape: [qDim]) : nil,
+            kBias: hasBias ? try weights.load(p + "self_attn.k_proj.bias", shape: [kvDim]) : nil,
+            vBias: hasBias ? try weights.load(p + "self_attn.v_proj.bias", shape: [kvDim]) : nil,
+            qNorm: hasQKNorm ? try weights.load(p + "self_attn.q_norm.weight", shape: [c.headDim]) : nil,
+            kNorm: hasQKNorm ? try weights.load(p + "self_attn.k_norm.weight", shape: [c.headDim]) : nil,
+            mlp: try loadMLP(p))
+    }
+
+    /// The gated MLP `mlp.{gate,up,down}_proj` of `intermediate_size` under prefix `p`.
+    static func loadDenseMLP(prefix p: String, config c: LlamaConfig, weights: WeightLoader) throws -> FeedForward {
+        .dense(gateUp: try weights.loadStacked([p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"],
+                                               rows: [c.intermediateSize, c.intermediateSize], columns: c.hiddenSize),
+               down: try weights.load(p + "mlp.down_proj.weight", shape: [c.hiddenSize, c.intermediateSize]))
     }
 
     /// Dynamic NTK scaling uploads new frequencies as contexts grow, so it runs eagerly.
@@ -96,8 +115,7 @@ public final class Llama: CausalLM {
                                   metadata: batch.attention, params: attentionParams, out: w.attention)
             try backend.linear(w.attention, weight: layer.o, bias: nil, out: w.delta)
             try backend.rmsNorm(w.delta, residual: w.residual, weight: layer.postAttentionNorm, eps: config.rmsNormEps, out: w.normed)
-            try backend.gatedLinear(w.normed, weight: layer.gateUp, kind: .silu, scratch: w.gateUp, out: w.activated)
-            try backend.linear(w.activated, weight: layer.down, bias: nil, out: w.delta)
+            try layer.mlp.forward(w.normed, backend: backend, gateUp: w.gateUp, activated: w.activated, out: w.delta)
         }
         try backend.rmsNorm(w.delta, residual: w.residual, weight: norm, eps: config.rmsNormEps, out: w.normed)
         guard m > 0 else { return w.logits }

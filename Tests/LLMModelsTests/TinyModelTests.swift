@@ -13,7 +13,7 @@ struct TinyModelTests {
         var greedy_continuation: [Int]
     }
 
-    static let names = ["llama-llama3", "llama-llama3-smooth", "llama-linear", "llama-dynamic", "llama-yarn", "mistral", "qwen2", "qwen3"]
+    static let names = ["llama-llama3", "llama-llama3-smooth", "llama-linear", "llama-dynamic", "llama-yarn", "mistral", "qwen2", "qwen3", "mixtral-sw", "qwen3-moe"]
 
     // Both sides compute in f32 from identical weights; the difference is summation order
     // only, so 1e-4 of the logit range is generous yet far below any real bug.
