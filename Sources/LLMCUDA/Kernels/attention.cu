@@ -9,11 +9,11 @@
 //
 // Two paths, chosen by the host from the batch shape (both are correct for any batch):
 //  - decode_*: one query token per block row, split-K flash decoding on CUDA cores.
-//    Grid (tokens, kv_heads * head_chunks, splits). Each block handles up to 16 query
+//    Grid (tokens, kv_heads * head_chunks, splits). Each block handles up to 8 query
 //    heads sharing one kv head over one partition of the token's keys: scores to
-//    shared memory, softmax there, then p . V with bf16x2 loads. With one split the
-//    block writes the output; otherwise it writes unnormalised partial sums with their
-//    max and sum, and decode_reduce_* combines the partitions.
+//    shared memory, softmax there, then p . V with 16-byte loads of value rows. With
+//    one split the block writes the output; otherwise it writes unnormalised partial
+//    sums with their max and sum, and decode_reduce_* combines the partitions.
 //  - prefill_*: FlashAttention-2 style tiles on tensor cores (mma.sync m16n8k16, fp32
 //    accumulate, ldmatrix from XOR-swizzled shared memory, online softmax). A tile is
 //    64 "packed" rows: row r of a sequence's tile space is query token r / G, head
@@ -55,11 +55,11 @@ __device__ __forceinline__ float2 load2(const f16* p) { return __half22float2(*r
 // ---- decode: split-K flash decoding -------------------------------------------------
 
 #define DECODE_THREADS 128
-#define DECODE_MAX_HEADS 16
+#define DECODE_MAX_HEADS 8
 
 /// Dynamic shared memory (floats): q [head_chunk][D], a scores area of head_chunk *
-/// max(partition, 256) (head g's scores at g * partition; the final cross-group sum,
-/// [groups][heads][D] with groups * D == 256, reuses it), then max/sum [head_chunk][2].
+/// max(partition, warps * D) (head g's scores at g * partition; the final cross-warp
+/// sum, [warps][heads][D], reuses it), then max/sum [head_chunk][2].
 template <typename T, int D>
 __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __restrict__ k_cache,
                                             const T* __restrict__ v_cache, const int* __restrict__ block_table,
@@ -79,7 +79,7 @@ __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __
     const int split = blockIdx.z, splits = gridDim.z;
     float* q_s = smem;
     float* scores = q_s + head_chunk * D;
-    float* ml = scores + head_chunk * max(partition, 256);
+    float* ml = scores + head_chunk * max(partition, DECODE_THREADS / 32 * D);
 
     const int seq = find_sequence(query_start, num_seqs, t);
     const int pos = positions[t];
@@ -152,36 +152,50 @@ __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __
     }
     __syncthreads();
 
-    // p . V: D/2 threads cover a value row (2 elements each); KG2 key groups in parallel.
-    constexpr int HALF = D / 2;
-    constexpr int KG2 = DECODE_THREADS / HALF;
-    const int kg2 = threadIdx.x / HALF, dp = threadIdx.x - kg2 * HALF;
-    float2 acc[DECODE_MAX_HEADS];
+    // p . V in the scores' lane layout: a lane reads 16 bytes of a value row, so a warp
+    // covers KPW keys per load and a block 4 * KPW (2-byte loads, one key row per 64
+    // threads, left the batch decode latency-bound). Lanes accumulate their keys; the
+    // warp's key groups are summed with shuffles, the warps through shared memory.
+    float acc[DECODE_MAX_HEADS][8];
 #pragma unroll
-    for (int g = 0; g < DECODE_MAX_HEADS; g++) acc[g] = make_float2(0.0f, 0.0f);
-    if (kg2 < KG2) {
-        for (int kk = kg2; kk < nkeys; kk += KG2) {
+    for (int g = 0; g < DECODE_MAX_HEADS; g++)
+#pragma unroll
+        for (int i = 0; i < 8; i++) acc[g][i] = 0.0f;
+    for (int base = warp * KPW; base < nkeys; base += WARPS * KPW) {
+        const int kk = base + kg;
+        if (kk < nkeys && c < CH) {
             const long long row = key_row(table, max_blocks, block_size, num_blocks, kbeg + kk, kv_heads, kvh, D);
-            if (row < 0) continue;  // its weight is 0
-            const float2 v = load2(v_cache + row + 2 * dp);
+            if (row >= 0) {  // an unmapped key weighs 0
+                float vv[8];
+                load8(v_cache + row + c * 8, vv);
 #pragma unroll
-            for (int g = 0; g < DECODE_MAX_HEADS; g++) {
-                if (g < hc) {
-                    const float p = scores[g * partition + kk];
-                    acc[g].x += p * v.x;
-                    acc[g].y += p * v.y;
+                for (int g = 0; g < DECODE_MAX_HEADS; g++) {
+                    if (g < hc) {
+                        const float p = scores[g * partition + kk];
+#pragma unroll
+                        for (int i = 0; i < 8; i++) acc[g][i] += p * vv[i];
+                    }
                 }
             }
         }
     }
+#pragma unroll
+    for (int g = 0; g < DECODE_MAX_HEADS; g++) {
+        if (g < hc) {
+#pragma unroll
+            for (int i = 0; i < 8; i++)
+#pragma unroll
+                for (int o = LPK; o < 32; o <<= 1) acc[g][i] += __shfl_xor_sync(0xffffffffu, acc[g][i], o);
+        }
+    }
     __syncthreads();  // every thread is done with the scores: reuse them for the sum
-    float* red = scores;
-    if (kg2 < KG2) {
+    float* red = scores;  // [WARPS][hc][D]
+    if (kg == 0 && c < CH) {
 #pragma unroll
         for (int g = 0; g < DECODE_MAX_HEADS; g++) {
             if (g < hc) {
-                red[(kg2 * hc + g) * D + 2 * dp] = acc[g].x;
-                red[(kg2 * hc + g) * D + 2 * dp + 1] = acc[g].y;
+#pragma unroll
+                for (int i = 0; i < 8; i++) red[(warp * hc + g) * D + c * 8 + i] = acc[g][i];
             }
         }
     }
@@ -190,7 +204,7 @@ __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __
         const int g = i / D, d = i - g * D;
         float a = 0.0f;
 #pragma unroll
-        for (int k2 = 0; k2 < KG2; k2++) a += red[(k2 * hc + g) * D + d];
+        for (int w = 0; w < WARPS; w++) a += red[(w * hc + g) * D + d];
         const long long th = (long long)t * q_heads + h0 + g;
         const float l = ml[2 * g + 1];
         if (splits == 1) {
