@@ -39,6 +39,18 @@ Tiny random-weight models: one folder per model
   qwen2                Qwen2ForCausalLM, q/k/v biases, tie true
   qwen3                Qwen3ForCausalLM, q_norm/k_norm, head_dim 32 != hidden 64 / 4 heads
   mistral              MistralForCausalLM, sliding_window null
+  gemma2               Gemma2ForCausalLM: 3 layers (sliding, full, sliding), window 8, caps
+                       2 (attention) and 3 (final), query_pre_attn_scalar 24, untied
+  gemma3               Gemma3ForCausalLM (gemma3_text): sliding, sliding, full; window 8,
+                       q/k norms, local theta 1e4, global 1e6 linear x4 (nested rope_parameters)
+  phi3                 Phi3ForCausalLM: fused qkv_proj / gate_up_proj, plain RoPE (Phi-4 style)
+  phi3-longrope        Phi3ForCausalLM: LongRoPE (orig 16, max 64), partial rotary 0.5,
+                       sliding window 12
+The four newest use a 33-token input_ids (prompts of 1, 7 and 33 tokens are its prefixes)
+and 3 layers for Gemma. gemma3, phi3-longrope and qwen3 also get model.gguf, the
+same weights as llama.cpp's converter writes them (see write_gguf). Regenerating
+qwen3 may move its greedy_continuation_logits by an f32 ulp on another CPU; the GGUF
+file depends only on model.safetensors.
 All: hidden 64, 4 heads, 2 KV heads (GQA), 2 layers, intermediate 128, vocab 256,
 rms_norm_eps 1e-5, silu MLP, bos/eos/pad token ids null (nothing stops generation).
 
@@ -66,6 +78,10 @@ Each folder holds:
                        "greedy_continuation_full_recompute": [16 ids],  # greedy, no KV cache:
                                                        # one full forward over the whole
                                                        # sequence per step
+                       "greedy_continuation_cached_forward": [16 ids],  # phi3-longrope only:
+                                                       # the cached forward one token a call,
+                                                       # without generate()'s cache reset at
+                                                       # the LongRoPE switch (see make_tiny)
                        "transformers_version": "5.24.0"
                      }
                      The two greedy lists are identical except for llama-dynamic (see below).
@@ -228,13 +244,56 @@ TINY_MODELS = {
     "mistral": ("MistralForCausalLM", dict(
         head_dim=16, max_position_embeddings=256, tie_word_embeddings=False, sliding_window=None,
         rope_parameters=dict(rope_type="default", rope_theta=1000000.0)), "rope_parameters"),
+    # Gemma 2: 3 layers (sliding, full, sliding), window 8 < the 33-token prompt, small caps
+    # so that tanh bites, query_pre_attn_scalar 24 != head_dim 16, untied
+    # (gemma3 covers tied embeddings; tied, this tiny model's greedy run repeats one token).
+    "gemma2": ("Gemma2ForCausalLM", dict(
+        head_dim=16, num_hidden_layers=3, max_position_embeddings=256, tie_word_embeddings=False,
+        sliding_window=8, query_pre_attn_scalar=24, attn_logit_softcapping=2.0,
+        final_logit_softcapping=3.0, hidden_activation="gelu_pytorch_tanh",
+        rope_parameters=dict(rope_type="default", rope_theta=10000.0)), "rope_parameters"),
+    # Gemma 3 text: 3 layers (sliding, sliding, full), window 8, q/k norms, no caps,
+# query_pre_attn_scalar = head_dim (llama.cpp's GGUF does not store it), local
+    # RoPE theta 1e4 and global theta 1e6 with linear scaling x4 (rope_parameters nested by
+    # layer type, as transformers 5 writes it).
+    "gemma3": ("Gemma3ForCausalLM", dict(
+        head_dim=16, num_hidden_layers=3, max_position_embeddings=256, tie_word_embeddings=True,
+        sliding_window=8, query_pre_attn_scalar=16, hidden_activation="gelu_pytorch_tanh",
+        layer_types=["sliding_attention", "sliding_attention", "full_attention"],
+        rope_parameters={"full_attention": dict(rope_type="linear", rope_theta=1000000.0, factor=4.0),
+                         "sliding_attention": dict(rope_type="default", rope_theta=10000.0)}), "rope_parameters"),
+    # Phi-3 as Phi-4 ships: fused qkv_proj / gate_up_proj, plain RoPE, no window.
+    "phi3": ("Phi3ForCausalLM", dict(
+        max_position_embeddings=256, original_max_position_embeddings=256, tie_word_embeddings=False,
+        sliding_window=None, rope_parameters=dict(rope_type="default", rope_theta=10000.0)), "rope_parameters"),
+    # Phi-3 LongRoPE with partial rotary 0.5 (8 of 16 dims), original_max_position_embeddings
+    # 16 < max 64 (attention factor sqrt(1 + ln 4 / ln 16)), sliding window 12 on all layers.
+    # The 33-token prompt crosses 16 (long factors); the greedy run starts short and switches.
+    "phi3-longrope": ("Phi3ForCausalLM", dict(
+        max_position_embeddings=64, original_max_position_embeddings=16, tie_word_embeddings=False,
+        sliding_window=12, partial_rotary_factor=0.5,
+        rope_parameters=dict(rope_type="longrope", rope_theta=10000.0,
+                             short_factor=[1.0, 1.3, 2.1, 3.7], long_factor=[1.5, 2.9, 6.0, 11.0])), "rope_parameters"),
 }
+
+# Models whose full-forward prompt has a fixed length (prompts of 1, 7 and 33 tokens are
+# its prefixes); the older ones draw 24..40.
+FIXED_SEQ = {"gemma2": 33, "gemma3": 33, "phi3": 33, "phi3-longrope": 33}
+
+# Gemma's RMSNorm scales by (1 + w): its norm weights are drawn around 0, not 1. Its
+# embeddings are scaled by sqrt(hidden) = 8: drawn with std 1 the token's own embedding
+# dominates the residual, and tied to the output head every greedy step would repeat the
+# last token, so they get std 0.25 (0.08 when tied).
+ZERO_CENTRED_NORMS = {"Gemma2ForCausalLM", "Gemma3ForCausalLM"}
 
 CONFIG_CLASSES = {
     "LlamaForCausalLM": "LlamaConfig",
     "Qwen2ForCausalLM": "Qwen2Config",
     "Qwen3ForCausalLM": "Qwen3Config",
     "MistralForCausalLM": "MistralConfig",
+    "Gemma2ForCausalLM": "Gemma2Config",
+    "Gemma3ForCausalLM": "Gemma3TextConfig",
+    "Phi3ForCausalLM": "Phi3Config",
 }
 
 N_GREEDY_PROMPT = 8
@@ -245,7 +304,7 @@ def seed_of(name):
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "little")
 
 
-def init_weights(model, seed):
+def init_weights(model, seed, norm_centre=1.0, embed_std=1.0):
     """Deterministic random weights, independent of transformers' own init."""
     import torch
     g = torch.Generator().manual_seed(seed)
@@ -253,11 +312,11 @@ def init_weights(model, seed):
     with torch.no_grad():
         for name, p in sorted(model.named_parameters(), key=lambda kv: kv[0]):
             if name.endswith("norm.weight"):          # all RMSNorms incl. q_norm / k_norm
-                v = 1.0 + 0.2 * torch.randn(p.shape, generator=g)
+                v = norm_centre + 0.2 * torch.randn(p.shape, generator=g)
             elif name.endswith(".bias"):
                 v = 0.5 * torch.randn(p.shape, generator=g)
             elif name == "model.embed_tokens.weight":
-                v = torch.randn(p.shape, generator=g)
+                v = embed_std * torch.randn(p.shape, generator=g)
             elif name == "lm_head.weight":
                 v = 4.0 / math.sqrt(hidden) * torch.randn(p.shape, generator=g)
             else:                                      # nn.Linear weights [out, in]
@@ -304,6 +363,82 @@ def step_record(logits_row, chosen):
     top2 = stable_top(logits_row, 2)
     assert top2[0][0] == chosen, (top2, chosen)
     return [float(logits_row[chosen]), top2[1][0], top2[1][1]]
+
+
+# Tiny models also written as GGUF files the way llama.cpp's convert_hf_to_gguf.py
+# writes them: llama.cpp's tensor names (gguf-py's TensorNameMap) and metadata keys, 2-D
+# tensors in BF16 (the checkpoint's values), 1-D ones in F32, Gemma norm weights stored
+# as 1 + w, Phi-3's fused qkv / gate_up kept fused (gate_up as ffn_up) and its LongRoPE
+# factors as the rope_factors_short / rope_factors_long tensors. No tokenizer. Not gemma2:
+# llama.cpp's Gemma 2 has no separate output tensor, and that fixture is untied.
+GGUF_ARCH = {"gemma3": "GEMMA3", "phi3-longrope": "PHI3", "qwen3": "QWEN3"}
+
+
+def write_gguf(name, folder):
+    import numpy as np
+    import torch
+    import gguf
+    from safetensors.torch import load_file
+    with open(os.path.join(folder, "config.json")) as f:
+        cfg = json.load(f)
+    arch = getattr(gguf.MODEL_ARCH, GGUF_ARCH[name])
+    arch_name = gguf.MODEL_ARCH_NAMES[arch]
+    layers = cfg["num_hidden_layers"]
+    heads, kv = cfg["num_attention_heads"], cfg["num_key_value_heads"]
+    head_dim = cfg.get("head_dim") or cfg["hidden_size"] // heads
+    w = gguf.GGUFWriter(os.path.join(folder, "model.gguf"), arch_name)
+    w.add_context_length(cfg["max_position_embeddings"])
+    w.add_embedding_length(cfg["hidden_size"])
+    w.add_block_count(layers)
+    w.add_feed_forward_length(cfg["intermediate_size"])
+    w.add_head_count(heads)
+    w.add_head_count_kv(kv)
+    w.add_key_length(head_dim)
+    w.add_value_length(head_dim)
+    w.add_layer_norm_rms_eps(cfg["rms_norm_eps"])
+    w.add_vocab_size(cfg["vocab_size"])
+    rope = cfg["rope_parameters"]
+    gemma = arch_name in ("gemma2", "gemma3")
+    if arch_name == "gemma3":
+        w.add_rope_freq_base(rope["full_attention"]["rope_theta"])
+        full = rope["full_attention"]
+        if full["rope_type"] == "linear":
+            w.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
+            w.add_rope_scaling_factor(full["factor"])
+        w.add_sliding_window(cfg["sliding_window"])
+        w.add_sliding_window_pattern([t == "sliding_attention" for t in cfg["layer_types"]])
+    else:
+        w.add_rope_freq_base(rope["rope_theta"])
+    if arch_name == "gemma2":
+        w.add_sliding_window(cfg["sliding_window"])
+        w.add_attn_logit_softcapping(cfg["attn_logit_softcapping"])
+        w.add_final_logit_softcapping(cfg["final_logit_softcapping"])
+    if arch_name == "phi3":
+        rot = int(head_dim * rope.get("partial_rotary_factor", 1.0))
+        w.add_rope_dimension_count(rot)
+        w.add_sliding_window(cfg.get("sliding_window") or 0)
+        orig = cfg["original_max_position_embeddings"]
+        w.add_rope_scaling_orig_ctx_len(orig)
+        scale = cfg["max_position_embeddings"] / orig
+        w.add_rope_scaling_attn_factors(1.0 if scale <= 1 else math.sqrt(1 + math.log(scale) / math.log(orig)))
+        w.add_tensor("rope_factors_long.weight", np.array(rope["long_factor"], dtype=np.float32))
+        w.add_tensor("rope_factors_short.weight", np.array(rope["short_factor"], dtype=np.float32))
+    names = gguf.get_tensor_name_map(arch, layers)
+    for hf, t in sorted(load_file(os.path.join(folder, "model.safetensors")).items()):
+        gname = names.get_name(hf, try_suffixes=(".weight", ".bias"))
+        assert gname is not None, (name, hf)
+        if t.dim() == 1:
+            v = t.float()
+            if gemma and hf.endswith("norm.weight"):
+                v = v + 1                       # convert_hf_to_gguf stores Gemma's 1 + w
+            w.add_tensor(gname, v.numpy().astype(np.float32))
+        else:
+            bits = t.to(torch.bfloat16).contiguous().view(torch.int16).numpy().view(np.uint16)
+            w.add_tensor(gname, bits, raw_dtype=gguf.GGMLQuantizationType.BF16)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
 
 
 def write_f32(path, tensor):
@@ -357,7 +492,8 @@ def make_tiny(name, out_root):
     config = cfg_cls(**kw)
     torch.manual_seed(seed_of(name))
     model = getattr(transformers, arch)(config)
-    init_weights(model, seed_of(name))
+    gemma = arch in ZERO_CENTRED_NORMS
+    init_weights(model, seed_of(name), norm_centre=0.0 if gemma else 1.0, embed_std=(0.08 if config.tie_word_embeddings else 0.25) if gemma else 1.0)
     model = model.to(torch.bfloat16)
     model.save_pretrained(folder)
     gc_path = os.path.join(folder, "generation_config.json")
@@ -386,7 +522,7 @@ def make_tiny(name, out_root):
     assert loaded_rope == expected_rope, (name, loaded_rope, expected_rope)
 
     rng = random.Random(seed_of(name + "/ids"))
-    seq = rng.randint(24, 40)
+    seq = FIXED_SEQ.get(name) or rng.randint(24, 40)
     vocab = config.vocab_size
     input_ids = [rng.randrange(vocab) for _ in range(seq)]
     prompt_ids = [rng.randrange(vocab) for _ in range(N_GREEDY_PROMPT)]
@@ -418,7 +554,25 @@ def make_tiny(name, out_root):
             lg = model(torch.tensor([seq_ids]), use_cache=False).logits[0, -1]
             seq_ids.append(stable_top(lg, 1)[0][0])
     cont_full = seq_ids[N_GREEDY_PROMPT:]
-    if name != "llama-dynamic":
+
+    # Greedy through the model's cached forward alone, one token a call. Phi-3's generate()
+    # drops the cache when a sequence first passes original_max_position_embeddings and
+    # recomputes it with the long factors (Phi3ForCausalLM.prepare_inputs_for_generation);
+    # a paged engine keeps the keys it has (rotated with the short factors), as this does.
+    cont_cached = None
+    if name == "phi3-longrope":
+        model = fresh()
+        cache = transformers.DynamicCache(config=model.config)
+        seq_ids = list(prompt_ids)
+        with torch.no_grad():
+            lg = model(torch.tensor([seq_ids]), cache=cache, use_cache=True).logits[0, -1]
+            for _ in range(N_GREEDY_NEW):
+                seq_ids.append(stable_top(lg, 1)[0][0])
+                p = len(seq_ids) - 1
+                lg = model(torch.tensor([[seq_ids[p]]]), cache=cache, use_cache=True,
+                           position_ids=torch.tensor([[p]])).logits[0, -1]
+        cont_cached = seq_ids[N_GREEDY_PROMPT:]
+    if name not in ("llama-dynamic", "phi3-longrope"):
         assert cont_full == cont, (name, cont, cont_full)
 
     ref = {
@@ -433,9 +587,12 @@ def make_tiny(name, out_root):
         "greedy_continuation": cont,
         "greedy_continuation_logits": steps,
         "greedy_continuation_full_recompute": cont_full,
+        **({"greedy_continuation_cached_forward": cont_cached} if cont_cached else {}),
         "transformers_version": transformers.__version__,
     }
     write_json(os.path.join(folder, "reference.json"), ref)
+    if name in GGUF_ARCH:
+        write_gguf(name, folder)
     margins = [s[0] - s[2] for s in steps]
     return dict(seq=seq, min_margin=min(margins), logit_std=float(logits.std()),
                 cont=cont, cont_full=cont_full)

@@ -130,6 +130,14 @@ void llm_add(const float *a, const float *b, int64_t n, float *out) {
     for (int64_t i = 0; i < n; i++) out[i] = a[i] + b[i];
 }
 
+void llm_scale_softcap(const float *x, int64_t n, float scale, float cap, float *out) {
+    if (cap > 0) {
+        for (int64_t i = 0; i < n; i++) out[i] = cap * tanhf(x[i] * scale / cap);
+    } else {
+        for (int64_t i = 0; i < n; i++) out[i] = x[i] * scale;
+    }
+}
+
 bool llm_embedding(const int32_t *ids, int64_t tokens, const void *table, int type,
                    int64_t rows, int64_t dim, float *out) {
     size_t row_bytes = llm_row_bytes(type, dim);

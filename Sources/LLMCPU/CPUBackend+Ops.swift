@@ -81,6 +81,11 @@ extension CPUBackend {
         llm_add(try a.floats("add"), try b.floats("add"), Int64(a.elementCount), try out.floats("add"))
     }
 
+    public func scale(_ x: Tensor, by factor: Float, softcap: Float?, out: Tensor) throws {
+        try OpShapes.scale(x, softcap: softcap, out: out)
+        llm_scale_softcap(try x.floats("scale"), Int64(x.elementCount), factor, softcap ?? 0, try out.floats("scale"))
+    }
+
     public func gatherRows(_ x: Tensor, rows: Tensor, out: Tensor) throws {
         let (count, dim) = try OpShapes.gatherRows(x, rows: rows, out: out)
         let ids = try rows.int32s("gatherRows")

@@ -166,6 +166,12 @@ extension CUDABackend {
         try ActivationKernels.add(on: self, a, b, out: out)
     }
 
+    public func scale(_ x: Tensor, by factor: Float, softcap: Float?, out: Tensor) throws {
+        try OpShapes.scale(x, softcap: softcap, out: out)
+        guard out.dtype == x.dtype else { throw RuntimeError.unsupportedDType(op: "scale", dtype: out.dtype) }
+        try ActivationKernels.scale(on: self, x, factor: factor, cap: softcap ?? 0, out: out)
+    }
+
     public func gatherRows(_ x: Tensor, rows: Tensor, out: Tensor) throws {
         _ = try OpShapes.gatherRows(x, rows: rows, out: out)
         try expectType(rows, .i32, "gatherRows")

@@ -8,6 +8,9 @@ extension GGUFFile {
         "qwen2": "Qwen2ForCausalLM",
         "qwen3": "Qwen3ForCausalLM",
         "qwen3moe": "Qwen3MoeForCausalLM",
+        "gemma2": "Gemma2ForCausalLM",
+        "gemma3": "Gemma3ForCausalLM",
+        "phi3": "Phi3ForCausalLM",
     ]
 
     /// An HF-style `config.json` built from this file's metadata, so that a GGUF model
@@ -55,6 +58,11 @@ extension GGUFFile {
             attentionBias: nil,
             ropeScaling: try ropeScaling(arch: arch))
         if arch != "qwen2" { config.attentionBias = info(named: "blk.0.attn_q.bias") != nil }
+        switch arch {
+        case "gemma2", "gemma3": try addGemmaKeys(to: &config, arch: arch)
+        case "phi3": try addPhi3Keys(to: &config)
+        default: break
+        }
         try addExperts(to: &config, arch: arch)
         return config
     }
@@ -94,6 +102,58 @@ extension GGUFFile {
             throw CheckpointError.malformed(file: path, field: key, expected: "a boolean", found: "\(value.type) \(value)")
         }
         return bool
+    }
+
+    /// Gemma's keys as llama.cpp writes and reads them: caps and window from metadata
+    /// (llama.cpp's defaults, 50 and 30 for Gemma 2, when absent), the local RoPE base
+    /// from `rope.freq_base_swa` (10000 when absent), the sliding pattern as a per-layer
+    /// list when stored as one. The attention scale is not stored: llama.cpp uses
+    /// head_dim^-1/2 except for the 27B models (46 and 62 layers), whose
+    /// query_pre_attn_scalar is hidden / heads.
+    private func addGemmaKeys(to config: inout HuggingFaceConfig, arch: String) throws {
+        config.hiddenAct = "gelu_pytorch_tanh"
+        if arch == "gemma3" { config.modelType = "gemma3_text" }
+        config.slidingWindow = try optionalInt("\(arch).attention.sliding_window")
+        config.attnLogitSoftcapping = try optionalDouble("\(arch).attn_logit_softcapping")
+        config.finalLogitSoftcapping = try optionalDouble("\(arch).final_logit_softcapping")
+        let is27B = (arch == "gemma2" && config.numHiddenLayers == 46) || (arch == "gemma3" && config.numHiddenLayers == 62)
+        config.queryPreAttnScalar = Double(is27B ? config.hiddenSize / config.numAttentionHeads : config.headDim)
+        if arch == "gemma3" { config.ropeLocalBaseFreq = try optionalDouble("gemma3.rope.freq_base_swa") ?? 10_000 }
+        let patternKey = "\(arch).attention.sliding_window_pattern"
+        if let value = metadata[patternKey] {
+            if let items = value.array {
+                config.layerTypes = try items.map { item in
+                    guard let sliding = item.bool else {
+                        throw CheckpointError.malformed(file: path, field: patternKey, expected: "booleans", found: "\(item)")
+                    }
+                    return sliding ? "sliding_attention" : "full_attention"
+                }
+            } else if let period = value.int, period > 0 {
+                config.layerTypes = (0..<config.numHiddenLayers).map { ($0 + 1) % period != 0 ? "sliding_attention" : "full_attention" }
+            } else {
+                throw CheckpointError.malformed(file: path, field: patternKey, expected: "a positive period or booleans", found: "\(value)")
+            }
+        }
+    }
+
+    /// Phi-3's keys: partial rotary from `rope.dimension_count`, the window (0 = none),
+    /// and LongRoPE from the `rope_factors_short`/`rope_factors_long` tensors with the
+    /// pretraining length and cos/sin scale llama.cpp stores.
+    private func addPhi3Keys(to config: inout HuggingFaceConfig) throws {
+        if let rotary = try optionalInt("phi3.rope.dimension_count"), rotary != config.headDim, config.headDim > 0 {
+            config.partialRotaryFactor = Double(rotary) / Double(config.headDim)
+        }
+        if let window = try optionalInt("phi3.attention.sliding_window"), window > 0 { config.slidingWindow = window }
+        guard info(named: "rope_factors_short.weight") != nil || info(named: "rope_factors_long.weight") != nil else { return }
+        func factors(_ name: String) throws -> [Double] {
+            guard info(named: name) != nil else { throw CheckpointError.missingTensor(file: path, name: name) }
+            return try tensor(named: name).dequantizedValues(file: path, name: name).map(Double.init)
+        }
+        let original = try requiredInt("phi3.rope.scaling.original_context_length")
+        config.originalMaxPositionEmbeddings = original
+        config.ropeScaling = .init(type: "longrope", ropeType: "longrope", factor: nil, originalMaxPositionEmbeddings: original,
+                                   shortFactor: try factors("rope_factors_short.weight"), longFactor: try factors("rope_factors_long.weight"),
+                                   attentionFactor: try optionalDouble("phi3.rope.scaling.attn_factor"))
     }
 
     private func vocabSize(arch: String) throws -> Int {

@@ -1,4 +1,6 @@
-/// The mapping between Hugging Face Llama-family tensor names and llama.cpp's GGUF names.
+/// The mapping between Hugging Face tensor names and llama.cpp's GGUF names: the Llama
+/// family's (llama, qwen2, qwen3) by default, with per-architecture differences
+/// (llama.cpp's `MODEL_TENSORS`): Gemma's sandwich norms, Phi-3's fused projections.
 public enum GGUFTensorNames {
     private static let global: [(hf: String, gguf: String)] = [
         ("model.embed_tokens.weight", "token_embd.weight"),
@@ -32,24 +34,51 @@ public enum GGUFTensorNames {
         ("mlp.experts.down_proj", "ffn_down_exps.weight"),
     ]
 
+    /// Per-layer names that differ from the Llama family's, by `general.architecture`.
+    private static let layerOverrides: [String: [(hf: String, gguf: String)]] = [
+        "gemma2": gemmaNorms,
+        "gemma3": gemmaNorms,
+        "phi3": [
+            ("self_attn.qkv_proj.weight", "attn_qkv.weight"),
+            // llama.cpp keeps Phi-3's fused [gate; up] rows as one ffn_up tensor.
+            ("mlp.gate_up_proj.weight", "ffn_up.weight"),
+        ],
+    ]
+
+    private static let gemmaNorms: [(hf: String, gguf: String)] = [
+        ("post_attention_layernorm.weight", "post_attention_norm.weight"),
+        ("pre_feedforward_layernorm.weight", "ffn_norm.weight"),
+        ("post_feedforward_layernorm.weight", "post_ffw_norm.weight"),
+    ]
+
+    /// The per-layer table of an architecture: Llama's, with its overrides replacing the
+    /// entries of the same HF or GGUF name.
+    private static func layerTable(_ architecture: String?) -> (toGGUF: [String: String], toHF: [String: String]) {
+        guard let overrides = architecture.flatMap({ layerOverrides[$0] }) else { return (layerToGGUF, layerToHF) }
+        let replaced = Set(overrides.map(\.hf)).union(overrides.map(\.gguf))
+        let table = layer.filter { !replaced.contains($0.hf) && !replaced.contains($0.gguf) } + overrides
+        return (Dictionary(uniqueKeysWithValues: table.map { ($0.hf, $0.gguf) }), Dictionary(uniqueKeysWithValues: table.map { ($0.gguf, $0.hf) }))
+    }
+
     private static let globalToGGUF = Dictionary(uniqueKeysWithValues: global.map { ($0.hf, $0.gguf) })
     private static let globalToHF = Dictionary(uniqueKeysWithValues: global.map { ($0.gguf, $0.hf) })
     private static let layerToGGUF = Dictionary(uniqueKeysWithValues: layer.map { ($0.hf, $0.gguf) })
     private static let layerToHF = Dictionary(uniqueKeysWithValues: layer.map { ($0.gguf, $0.hf) })
 
-    /// The GGUF name of an HF tensor name, or nil when it has none.
-    public static func ggufName(forHF name: String) -> String? {
+    /// The GGUF name of an HF tensor name in a file of `architecture` (nil: the Llama
+    /// family's names), or nil when it has none.
+    public static func ggufName(forHF name: String, architecture: String? = nil) -> String? {
         if let mapped = globalToGGUF[name] { return mapped }
-        guard let (layerIndex, rest) = split(name, prefix: "model.layers."), let mapped = layerToGGUF[rest] else {
+        guard let (layerIndex, rest) = split(name, prefix: "model.layers."), let mapped = layerTable(architecture).toGGUF[rest] else {
             return nil
         }
         return "blk.\(layerIndex).\(mapped)"
     }
 
-    /// The HF name of a GGUF tensor name, or nil when it has none.
-    public static func hfName(forGGUF name: String) -> String? {
+    /// The HF name of a GGUF tensor name in a file of `architecture`, or nil when it has none.
+    public static func hfName(forGGUF name: String, architecture: String? = nil) -> String? {
         if let mapped = globalToHF[name] { return mapped }
-        guard let (layerIndex, rest) = split(name, prefix: "blk."), let mapped = layerToHF[rest] else { return nil }
+        guard let (layerIndex, rest) = split(name, prefix: "blk."), let mapped = layerTable(architecture).toHF[rest] else { return nil }
         return "model.layers.\(layerIndex).\(mapped)"
     }
 

@@ -25,7 +25,7 @@ public final class GGUFWeightSource: WeightSource {
         var names: [String] = []
         var map: [String: String] = [:]
         for info in gguf.tensors {
-            let name = GGUFTensorNames.hfName(forGGUF: info.name) ?? info.name
+            let name = GGUFTensorNames.hfName(forGGUF: info.name, architecture: gguf.architecture) ?? info.name
             if map[name] == nil {
                 names.append(name)
                 map[name] = info.name
@@ -59,7 +59,7 @@ public final class GGUFWeightSource: WeightSource {
     /// The tensor in HF layout: a zero-copy view, or for llama q/k a re-ordered copy.
     public func tensor(_ name: String) throws -> HostTensor {
         guard let ggufName = ggufNameByName[name] else {
-            let expected = GGUFTensorNames.ggufName(forHF: name).map { " (GGUF name '\($0)')" } ?? ""
+            let expected = GGUFTensorNames.ggufName(forHF: name, architecture: gguf.architecture).map { " (GGUF name '\($0)')" } ?? ""
             throw CheckpointError.missingTensor(file: path, name: name + expected)
         }
         let tensor = try gguf.tensor(named: ggufName)

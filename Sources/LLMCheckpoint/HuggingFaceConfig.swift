@@ -3,13 +3,20 @@ struct HuggingFaceConfig: Encodable, Equatable {
     struct RopeScaling: Encodable, Equatable {
         var type: String
         var ropeType: String
-        var factor: Double
+        var factor: Double?
         var originalMaxPositionEmbeddings: Int?
+        /// LongRoPE (Phi-3): llama.cpp stores the factors as tensors and the cos/sin scale.
+        var shortFactor: [Double]? = nil
+        var longFactor: [Double]? = nil
+        var attentionFactor: Double? = nil
 
         enum CodingKeys: String, CodingKey {
             case type, factor
             case ropeType = "rope_type"
             case originalMaxPositionEmbeddings = "original_max_position_embeddings"
+            case shortFactor = "short_factor"
+            case longFactor = "long_factor"
+            case attentionFactor = "attention_factor"
         }
     }
 
@@ -38,6 +45,15 @@ struct HuggingFaceConfig: Encodable, Equatable {
     var moeIntermediateSize: Int? = nil
     var normTopkProb: Bool? = nil
     var mlpOnlyLayers: [Int]? = nil
+    // Gemma 2/3 and Phi-3 keys; nil ones are left out of the JSON.
+    var slidingWindow: Int? = nil
+    var layerTypes: [String]? = nil
+    var queryPreAttnScalar: Double? = nil
+    var attnLogitSoftcapping: Double? = nil
+    var finalLogitSoftcapping: Double? = nil
+    var ropeLocalBaseFreq: Double? = nil
+    var partialRotaryFactor: Double? = nil
+    var originalMaxPositionEmbeddings: Int? = nil
 
     enum CodingKeys: String, CodingKey {
         case architectures
@@ -64,5 +80,13 @@ struct HuggingFaceConfig: Encodable, Equatable {
         case moeIntermediateSize = "moe_intermediate_size"
         case normTopkProb = "norm_topk_prob"
         case mlpOnlyLayers = "mlp_only_layers"
+        case slidingWindow = "sliding_window"
+        case layerTypes = "layer_types"
+        case queryPreAttnScalar = "query_pre_attn_scalar"
+        case attnLogitSoftcapping = "attn_logit_softcapping"
+        case finalLogitSoftcapping = "final_logit_softcapping"
+        case ropeLocalBaseFreq = "rope_local_base_freq"
+        case partialRotaryFactor = "partial_rotary_factor"
+        case originalMaxPositionEmbeddings = "original_max_position_embeddings"
     }
 }

@@ -3,19 +3,19 @@ import LLMCheckpoint
 import LLMRuntime
 
 /// The Llama family in one definition: Llama 2/3.x, SmolLM/SmolLM2, Mistral (dense),
-/// Qwen2 (q/k/v biases, detected from the weights) and Qwen3 (per-head q/k RMSNorm).
+/// Qwen2 (q/k/v biases, detected from the weights), Qwen3 (per-head q/k RMSNorm) and,
+/// through its own weight map (`Phi3.swift`), Phi-3/Phi-4.
 public final class Llama: CausalLM {
     public let config: LlamaConfig
     public let spec: ModelSpec
     public let backend: any Backend
-    let rotary: RotaryEmbedding
-    let inverseFrequencies: Tensor
+    let rotary: DeviceRotary
     let attentionParams: AttentionParams
     let embedTokens: Tensor
     let layers: [LlamaLayer]
     let norm: Tensor
     let lmHead: Tensor
-    let workspace: LlamaWorkspace
+    let workspace: DecoderWorkspace
 
     struct LlamaLayer {
         var inputNorm, postAttentionNorm: Tensor
@@ -40,20 +40,16 @@ public final class Llama: CausalLM {
         backend = weights.backend
         let c = config
         let factors = try weights.source.flatMap { $0.contains("rope_freqs.weight") ? try $0.dequantized("rope_freqs.weight") : nil }
-        rotary = try RotaryEmbedding(config: c.rope, headDim: c.headDim, maxPositions: c.maxPositions, frequencyFactors: factors)
-        inverseFrequencies = try backend.tensor(rotary.inverseFrequencies, shape: [rotary.inverseFrequencies.count])
+        rotary = try DeviceRotary(RotaryEmbedding(config: c.rope, headDim: c.headDim, maxPositions: c.maxPositions, frequencyFactors: factors),
+                                  backend: backend, queryHeads: c.heads, kvHeads: c.kvHeads)
         attentionParams = AttentionParams(queryHeads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim,
                                           scale: 1 / Float(c.headDim).squareRoot(), slidingWindow: c.slidingWindow)
         weights.expectedCount = 3 + c.layers * tensorsPerLayer
         embedTokens = try weights.load("model.embed_tokens.weight", shape: [c.vocabSize, c.hiddenSize])
         layers = try (0..<c.layers).map { try loadLayer(c, $0) }
         norm = try weights.load("model.norm.weight", shape: [c.hiddenSize])
-        if c.tieWordEmbeddings || !weights.has("lm_head.weight", expectedByConfig: true) {
-            lmHead = embedTokens
-        } else {
-            lmHead = try weights.load("lm_head.weight", shape: [c.vocabSize, c.hiddenSize])
-        }
-        workspace = try LlamaWorkspace(backend: backend, config: c, limits: limits)
+        lmHead = try weights.outputHead(tied: c.tieWordEmbeddings, embedding: embedTokens, shape: [c.vocabSize, c.hiddenSize])
+        workspace = try DecoderWorkspace(backend: backend, sizes: c.decoderSizes, limits: limits)
         spec = ModelSpec(architecture: c.architectures.first ?? "LlamaForCausalLM", layers: c.layers, hiddenSize: c.hiddenSize,
                          queryHeads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim, vocabSize: c.vocabSize,
                          maxPositions: c.maxPositions, parameterCount: weights.parameterCount)
@@ -88,15 +84,13 @@ public final class Llama: CausalLM {
                down: try weights.load(p + "mlp.down_proj.weight", shape: [c.hiddenSize, c.intermediateSize]))
     }
 
-    /// Dynamic NTK scaling uploads new frequencies as contexts grow, so it runs eagerly.
-    public var supportsRecording: Bool { config.rope.kind != .dynamic }
+    /// Length-dependent RoPE (dynamic NTK, LongRoPE past its pretraining length) changes
+    /// tensors between steps of one shape, so such models run eagerly.
+    public var supportsRecording: Bool { rotary.isStatic(upTo: config.maxPositions) }
 
     public func forward(_ batch: ForwardBatch, cache: PagedKVCache) throws -> Tensor {
-        let n = batch.numTokens, m = batch.numLogitRows
-        guard n <= workspace.limits.maxTokens else { throw ModelError.batchTooLarge(field: "tokens", limit: workspace.limits.maxTokens, requested: n) }
-        guard m <= workspace.limits.maxLogitRows else { throw ModelError.batchTooLarge(field: "logit rows", limit: workspace.limits.maxLogitRows, requested: m) }
-        let w = workspace.view(tokens: n, logitRows: m)
-        let rope = try rotaryParams(for: batch)
+        let w = try workspace.view(for: batch)
+        let rope = try rotary.params(longestContext: batch.attention.maxContextLength)
         try backend.embedding(ids: batch.tokenIDs, table: embedTokens, out: w.residual)
         for (i, layer) in layers.enumerated() {
             // The previous block's output joins the residual stream inside the norm.
@@ -118,59 +112,26 @@ public final class Llama: CausalLM {
             try layer.mlp.forward(w.normed, backend: backend, gateUp: w.gateUp, activated: w.activated, out: w.delta)
         }
         try backend.rmsNorm(w.delta, residual: w.residual, weight: norm, eps: config.rmsNormEps, out: w.normed)
-        guard m > 0 else { return w.logits }
-        try backend.gatherRows(w.normed, rows: batch.logitRows, out: w.lastHidden)
-        try backend.linear(w.lastHidden, weight: lmHead, bias: nil, out: w.logits)
-        return w.logits
-    }
-
-    private func rotaryParams(for batch: ForwardBatch) throws -> RotaryParams {
-        var freqs = inverseFrequencies
-        if config.rope.kind == .dynamic, batch.attention.maxContextLength > config.maxPositions {
-            let values = rotary.frequencies(forSequenceLength: batch.attention.maxContextLength)
-            freqs = try backend.tensor(values, shape: [values.count])
-        }
-        return RotaryParams(inverseFrequencies: freqs, headDim: config.headDim, rotaryDim: rotary.rotaryDim,
-                            queryHeads: config.heads, kvHeads: config.kvHeads, attentionScale: rotary.attentionScale)
+        return try backend.logits(of: w.normed, batch: batch, head: lmHead, workspace: w)
     }
 }
 
-/// Activation buffers allocated once for the largest batch.
-struct LlamaWorkspace {
-    let limits: ForwardLimits
-    let residual, normed, q, k, v, attention, delta, gateUp, activated, lastHidden, logits: Tensor
-
-    init(backend: any Backend, config c: LlamaConfig, limits: ForwardLimits) throws {
-        self.limits = limits
-        let t = limits.maxTokens, dtype = backend.activationDType
-        func buffer(_ rows: Int, _ cols: Int) throws -> Tensor { try backend.allocate(shape: [rows, cols], dtype: dtype) }
-        residual = try buffer(t, c.hiddenSize)
-        normed = try buffer(t, c.hiddenSize)
-        q = try buffer(t, c.heads * c.headDim)
-        k = try buffer(t, c.kvHeads * c.headDim)
-        v = try buffer(t, c.kvHeads * c.headDim)
-        attention = try buffer(t, c.heads * c.headDim)
-        delta = try buffer(t, c.hiddenSize)
-        gateUp = try buffer(t, 2 * c.intermediateSize)
-        activated = try buffer(t, c.intermediateSize)
-        lastHidden = try buffer(limits.maxLogitRows, c.hiddenSize)
-        // Logits stay f32 on every backend: sampling decisions are made in f32.
-        logits = try backend.allocate(shape: [limits.maxLogitRows, c.vocabSize], dtype: .f32)
+extension Backend {
+    /// The logit rows of a forward: the final hidden states of the rows the batch asks
+    /// for, times the output head (f32 `[numLogitRows, vocab]`, empty when none).
+    func logits(of hidden: Tensor, batch: ForwardBatch, head: Tensor, workspace w: DecoderWorkspace) throws -> Tensor {
+        guard batch.numLogitRows > 0 else { return w.logits }
+        try gatherRows(hidden, rows: batch.logitRows, out: w.lastHidden)
+        try linear(w.lastHidden, weight: head, bias: nil, out: w.logits)
+        return w.logits
     }
+}
 
-    /// The same buffers cut to this step's sizes.
-    func view(tokens n: Int, logitRows m: Int) -> LlamaWorkspace {
-        LlamaWorkspace(limits: limits, residual: residual.rows(0..<n), normed: normed.rows(0..<n), q: q.rows(0..<n),
-                       k: k.rows(0..<n), v: v.rows(0..<n), attention: attention.rows(0..<n), delta: delta.rows(0..<n),
-                       gateUp: gateUp.rows(0..<n), activated: activated.rows(0..<n),
-                       lastHidden: lastHidden.rows(0..<m), logits: logits.rows(0..<m))
-    }
-
-    private init(limits: ForwardLimits, residual: Tensor, normed: Tensor, q: Tensor, k: Tensor, v: Tensor, attention: Tensor,
-                 delta: Tensor, gateUp: Tensor, activated: Tensor, lastHidden: Tensor, logits: Tensor) {
-        self.limits = limits
-        self.residual = residual; self.normed = normed; self.q = q; self.k = k; self.v = v
-        self.attention = attention; self.delta = delta; self.gateUp = gateUp; self.activated = activated
-        self.lastHidden = lastHidden; self.logits = logits
+extension WeightLoader {
+    /// `lm_head.weight`, or the embedding table where the model ties them or the
+    /// checkpoint has no separate head.
+    func outputHead(tied: Bool, embedding: Tensor, shape: [Int]) throws -> Tensor {
+        if tied || !has("lm_head.weight", expectedByConfig: true) { return embedding }
+        return try load("lm_head.weight", shape: shape)
     }
 }

@@ -11,6 +11,14 @@ public enum ModelRegistry {
         try Llama(config: decodeConfig(LlamaConfig.self, from: json), weights: weights, limits: limits)
     }
 
+    static let gemma: Factory = { json, weights, limits in
+        try Gemma(config: decodeConfig(GemmaConfig.self, from: json), weights: weights, limits: limits)
+    }
+
+    static let phi3: Factory = { json, weights, limits in
+        try Phi3.model(config: decodeConfig(Phi3.Config.self, from: json), weights: weights, limits: limits)
+    }
+
     public static let architectures: [String: Factory] = [
         "LlamaForCausalLM": llama,
         "MistralForCausalLM": llama,
@@ -18,7 +26,13 @@ public enum ModelRegistry {
         "Qwen3ForCausalLM": llama,
         "MixtralForCausalLM": { json, weights, limits in try Mixtral.build(config: decodeConfig(MixtralConfig.self, from: json), weights: weights, limits: limits) },
         "Qwen3MoeForCausalLM": { json, weights, limits in try Qwen3Moe.build(config: decodeConfig(Qwen3MoeConfig.self, from: json), weights: weights, limits: limits) },
+        "Gemma2ForCausalLM": gemma,
+        "Gemma3ForCausalLM": gemma,
+        "Phi3ForCausalLM": phi3,
     ]
+
+    /// The architecture names that load, sorted (what `swiftllm info` lists).
+    public static var supportedArchitectures: [String] { architectures.keys.sorted() }
 
     /// The architecture named by a config.json.
     public static func architecture(of configJSON: Data) throws -> String {
@@ -36,7 +50,7 @@ public enum ModelRegistry {
     public static func build(configJSON: Data, weights: WeightLoader, limits: ForwardLimits) throws -> any CausalLM {
         let name = try architecture(of: configJSON)
         guard let factory = architectures[name] else {
-            throw ModelError.unsupportedArchitecture(name, supported: architectures.keys.sorted())
+            throw ModelError.unsupportedArchitecture(name, supported: supportedArchitectures)
         }
         return try factory(configJSON, weights, limits)
     }

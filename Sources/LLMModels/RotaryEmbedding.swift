@@ -30,6 +30,10 @@ public struct RotaryEmbedding: Sendable {
             throw ModelError.invalidConfig(field: "rope_freqs.weight", expected: "\(rotaryDim / 2) positive factors", found: "\(factors.count) values")
         }
         let (freqs, scale) = try Self.frequencies(config, dim: rotaryDim, maxPositions: maxPositions, sequenceLength: nil)
+        if config.kind == .longrope {
+            // Checks the long set too, so that no later step can fail on it.
+            _ = try Self.frequencies(config, dim: rotaryDim, maxPositions: maxPositions, sequenceLength: .max)
+        }
         inverseFrequencies = Self.applying(frequencyFactors, to: freqs)
         attentionScale = scale
     }
@@ -40,12 +44,27 @@ public struct RotaryEmbedding: Sendable {
     }
 
     /// Frequencies for a step whose longest sequence reaches `sequenceLength` tokens:
-    /// differs from `inverseFrequencies` only for dynamic NTK scaling past `maxPositions`.
+    /// differs from `inverseFrequencies` only for dynamic NTK scaling past `maxPositions`
+    /// and LongRoPE past `originalMaxPositions` (transformers picks the set from the
+    /// step's longest position, as here).
     public func frequencies(forSequenceLength length: Int) -> [Float] {
-        guard config.kind == .dynamic, length > maxPositions else { return inverseFrequencies }
+        guard let threshold = lengthThreshold, length > threshold else { return inverseFrequencies }
         guard let freqs = try? Self.frequencies(config, dim: rotaryDim, maxPositions: maxPositions, sequenceLength: length).0 else { return inverseFrequencies }
         return Self.applying(frequencyFactors, to: freqs)
     }
+
+    /// The context length past which frequencies change, or nil when they never do.
+    public var lengthThreshold: Int? {
+        switch config.kind {
+        case .dynamic: return maxPositions
+        case .longrope: return config.originalMaxPositions ?? maxPositions
+        default: return nil
+        }
+    }
+
+    /// Dynamic NTK changes frequencies with every length past the threshold; LongRoPE
+    /// has one set on each side of it.
+    public var hasTwoFrequencySets: Bool { config.kind == .longrope }
 
     static func base(_ theta: Double, dim: Int) -> [Double] {
         (0..<(dim / 2)).map { 1.0 / pow(theta, Double(2 * $0) / Double(dim)) }
@@ -75,7 +94,27 @@ public struct RotaryEmbedding: Sendable {
             return (freqs, 1)
         case .yarn:
             return yarn(c, dim: dim, maxPositions: maxPositions)
+        case .longrope:
+            return try longRoPE(c, dim: dim, maxPositions: maxPositions, sequenceLength: sequenceLength)
         }
+    }
+
+    /// LongRoPE (Phi-3): inv_freq = 1 / (factor_i · theta^(2i/dim)) with the short
+    /// factors up to the pretraining length and the long ones past it, in f32 as
+    /// transformers computes it; cos and sin are scaled by sqrt(1 + ln(s)/ln(orig)) with
+    /// s = max_position_embeddings / orig unless `factor` or `attention_factor` is given.
+    private static func longRoPE(_ c: RoPEConfig, dim: Int, maxPositions: Int, sequenceLength: Int?) throws -> ([Float], Float) {
+        let original = c.originalMaxPositions ?? maxPositions
+        let long = sequenceLength.map { $0 > original } ?? false
+        let factors = (long ? c.longFactor : c.shortFactor) ?? []
+        guard factors.count == dim / 2 else {
+            throw ModelError.invalidConfig(field: "rope_parameters.\(long ? "long" : "short")_factor", expected: "\(dim / 2) values (rotary size \(dim) / 2)", found: "\(factors.count)")
+        }
+        let scale = c.factorGiven ? c.factor : Double(maxPositions) / Double(original)
+        let attention = c.attentionFactor ?? (scale <= 1 ? 1 : (1 + log(scale) / log(Double(original))).squareRoot())
+        let theta = Float(c.theta)
+        let freqs = (0..<(dim / 2)).map { i in 1 / (Float(factors[i]) * pow(theta, Float(2 * i) / Float(dim))) }
+        return (freqs, Float(attention))
     }
 
     private static func yarn(_ c: RoPEConfig, dim: Int, maxPositions: Int) -> ([Float], Float) {

@@ -38,6 +38,35 @@ public final class WeightLoader {
         return try finish(backend.upload(weight: uploadable(host, name: name)))
     }
 
+    /// A norm weight `[dim]` as f32 values plus `offset`, kept in f32 on every backend:
+    /// Gemma's RMSNorm multiplies by (1 + w) in f32, and rounding 1 + w to bf16 would
+    /// lose most of w's bits. Random weights are ones.
+    public func loadNorm(_ name: String, dim: Int, adding offset: Float) throws -> Tensor {
+        guard let source else { return try finish(random(name, shape: [dim])) }
+        let host = try hostTensor(name, shape: [dim])
+        let values = try host.dequantizedValues(file: source.path, name: name).map { $0 + offset }
+        return try finish(backend.tensor(values, shape: [dim]))
+    }
+
+    /// One fused `[sum rows_i, columns]` tensor cut into consecutive row blocks (Phi-3's
+    /// `qkv_proj`): zero-copy views of the checkpoint tensor, any format whose rows are
+    /// whole blocks.
+    public func loadSplit(_ name: String, rows: [Int], columns: Int) throws -> [Tensor] {
+        guard source != nil else {
+            loaded += 1 - rows.count
+            return try rows.enumerated().map { try finish(random("\(name)#\($0.offset)", shape: [$0.element, columns])) }
+        }
+        let host = try hostTensor(name, shape: [rows.reduce(0, +), columns])
+        let rowBytes = host.dtype.byteCount(elements: columns)
+        var first = 0
+        loaded += 1 - rows.count
+        return try rows.map { count in
+            defer { first += count }
+            let part = HostTensor(shape: [count, columns], dtype: host.dtype, data: host.data + first * rowBytes, owner: host.owner)
+            return try finish(backend.upload(weight: uploadable(part, name: name)))
+        }
+    }
+
     /// A random tensor: norm weights are 1, matrices uniform in ±1/sqrt(columns) so
     /// activations keep their scale through the layers.
     func random(_ name: String, shape: [Int]) throws -> Tensor {

@@ -57,6 +57,10 @@ public protocol Backend: AnyObject, Sendable {
     /// out = act(x[:, :ff]) * x[:, ff:] for x `[n, 2*ff]`.
     func gatedActivation(_ x: Tensor, kind: GatedActivation, out: Tensor) throws
     func add(_ a: Tensor, _ b: Tensor, out: Tensor) throws
+    /// out = factor · x, then, with `softcap`, out = softcap · tanh(out / softcap), in f32
+    /// and rounded once to out's type (Gemma's embedding scale and final logit cap). `x`
+    /// and `out` have one shape and type (activations, or f32 logits); in place is allowed.
+    func scale(_ x: Tensor, by factor: Float, softcap: Float?, out: Tensor) throws
     /// out[i] = x[rows[i]].
     func gatherRows(_ x: Tensor, rows: Tensor, out: Tensor) throws
 

@@ -89,6 +89,13 @@ public enum OpShapes {
         try require(a.shape == b.shape && a.shape == out.shape, "add", "equal shapes", "\(a.shape), \(b.shape), \(out.shape)")
     }
 
+    public static func scale(_ x: Tensor, softcap: Float?, out: Tensor) throws {
+        try require(x.shape == out.shape, "scale", "x and out of one shape", "\(x.shape), \(out.shape)")
+        if let softcap, !(softcap > 0) {
+            throw RuntimeError.invalidArgument(op: "scale", reason: "soft cap \(softcap) is not positive")
+        }
+    }
+
     public static func gatherRows(_ x: Tensor, rows: Tensor, out: Tensor) throws -> (count: Int, dim: Int) {
         let dim = x.rowElements, count = rows.elementCount
         try require(out.shape == [count, dim], "gatherRows", "out [\(count), \(dim)]", "\(out.shape)")

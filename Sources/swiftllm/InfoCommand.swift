@@ -3,19 +3,27 @@ import Foundation
 import SwiftLLM
 
 struct InfoCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "info", abstract: "Print a checkpoint's architecture, config and tensor table.")
+    static let configuration = CommandConfiguration(
+        commandName: "info", abstract: "Print a checkpoint's architecture, config and tensor table; without --model, the supported architectures.")
 
     @Option(name: .long, help: "A GGUF file or a Hugging Face model folder.")
-    var model: String
+    var model: String?
 
     @Flag(name: .long, help: "Also print GGUF metadata (large arrays summarised).")
     var metadata = false
 
     func run() throws {
+        guard let model else {
+            print("supported architectures (config.json `architectures`):")
+            for name in ModelRegistry.supportedArchitectures { print("  \(name)") }
+            return
+        }
         let checkpoint = try ModelCheckpoint.open(path: model)
+        let architecture = try ModelRegistry.architecture(of: checkpoint.configJSON)
         print("path:         \(checkpoint.path)")
         print("format:       \(checkpoint.format.rawValue)")
-        print("architecture: \(try ModelRegistry.architecture(of: checkpoint.configJSON))")
+        print("architecture: \(architecture)")
+        print("supported:    \(ModelRegistry.architectures[architecture] != nil ? "yes" : "no (supported: \(ModelRegistry.supportedArchitectures.joined(separator: ", ")))")")
         print("config:")
         if let object = try? JSONSerialization.jsonObject(with: checkpoint.configJSON),
            let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) {

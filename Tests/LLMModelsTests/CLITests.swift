@@ -1,4 +1,5 @@
 import Foundation
+import SwiftLLM
 import Testing
 
 /// The `swiftllm` binary as a user runs it: chat over a pipe, tokenize, and clear errors
@@ -45,6 +46,36 @@ struct CLITests {
         #expect(result.status == 0)
         // SmolLM2 splits digits one by one (llama.cpp's "smollm" pre-tokenizer).
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "19556 905 216 33 34 35")
+    }
+
+    @Test("info without a model lists the registry's architectures; with one, says whether it is supported")
+    func infoArchitectures() throws {
+        let list = try run(["info"])
+        #expect(list.status == 0, "\(list.stderr)")
+        let names = list.stdout.split(separator: "\n").dropFirst().map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(names == ModelRegistry.supportedArchitectures)
+        let gemma = try run(["info", "--model", Fixtures.models.appendingPathComponent("gemma2").path])
+        #expect(gemma.status == 0, "\(gemma.stderr)")
+        #expect(gemma.stdout.contains("architecture: Gemma2ForCausalLM") && gemma.stdout.contains("supported:    yes"))
+    }
+
+    @Test("An unsupported architecture fails naming it and the supported ones")
+    func unsupportedArchitecture() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swiftllm-falcon-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fixture = Fixtures.models.appendingPathComponent("qwen3")
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: fixture.appendingPathComponent("config.json"))) as! [String: Any]
+        config["architectures"] = ["FalconForCausalLM"]
+        try JSONSerialization.data(withJSONObject: config).write(to: folder.appendingPathComponent("config.json"))
+        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("model.safetensors"), withDestinationURL: fixture.appendingPathComponent("model.safetensors"))
+        let tokenizer = Fixtures.packageRoot.appendingPathComponent("Tests/Fixtures/tokenizer/ggml-vocab-gpt-2.gguf").path
+        let result = try run(["generate", "--model", folder.path, "--tokenizer", tokenizer, "--device", "cpu", "--prompt", "x"])
+        #expect(result.status != 0 && result.status < 128)
+        #expect(result.stderr.contains("'FalconForCausalLM' is not supported"), "\(result.stderr)")
+        for name in ModelRegistry.supportedArchitectures { #expect(result.stderr.contains(name)) }
+        let info = try run(["info", "--model", folder.path])
+        #expect(info.stdout.contains("supported:    no (supported: \(ModelRegistry.supportedArchitectures.joined(separator: ", ")))"))
     }
 
     @Test("bad input: a clear message and a non-zero exit, never a crash", arguments: [

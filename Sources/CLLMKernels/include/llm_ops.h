@@ -91,6 +91,8 @@ void llm_silu_mul(llm_pool *pool, const float *x, int64_t tokens, int64_t ff, fl
 /// out[t, j] = gelu_tanh(x[t, j]) * x[t, ff + j].
 void llm_gelu_tanh_mul(llm_pool *pool, const float *x, int64_t tokens, int64_t ff, float *out);
 void llm_add(const float *a, const float *b, int64_t n, float *out);
+/// out[i] = x[i] * scale, then cap * tanh(out[i] / cap) when cap > 0 (x == out allowed).
+void llm_scale_softcap(const float *x, int64_t n, float scale, float cap, float *out);
 /// Dequantises rows `ids` of `table` (format `type`, `dim` columns) into out.
 /// Returns false on an id outside [0, rows) or an unsupported type.
 bool llm_embedding(const int32_t *ids, int64_t tokens, const void *table, int type,

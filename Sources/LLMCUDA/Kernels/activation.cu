@@ -50,6 +50,17 @@ __device__ __forceinline__ void add_impl(const T* a, const T* b, long long n, T*
     }
 }
 
+/// out[i] = x[i] * scale, then cap * tanh(out[i] / cap) when cap > 0; math in f32, one
+/// rounding to T. x == out is allowed (each element is read before it is written).
+template <typename T>
+__device__ __forceinline__ void scale_softcap_impl(const T* x, long long n, float scale, float cap, T* out) {
+    const long long stride = (long long)gridDim.x * blockDim.x;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
+        const float v = to_float(x[i]) * scale;
+        out[i] = from_float<T>(cap > 0.0f ? cap * tanhf(v / cap) : v);
+    }
+}
+
 /// out[r, c] += bias[c] for out [rows, cols], in place, math in f32.
 template <typename TO, typename TB>
 __device__ __forceinline__ void bias_add_impl(TO* out, const TB* __restrict__ bias, long long rows, int cols) {
@@ -86,6 +97,10 @@ __device__ __forceinline__ void gather_impl(const unsigned char* x, long long so
     }                                                                                                                 \
     extern "C" __global__ void __launch_bounds__(256) add_##TN(const T* a, const T* b, long long n, T* out) {        \
         add_impl<T>(a, b, n, out);                                                                                    \
+    }                                                                                                                 \
+    extern "C" __global__ void __launch_bounds__(256) scale_softcap_##TN(const T* x, long long n, float scale,      \
+                                                                         float cap, T* out) {                        \
+        scale_softcap_impl<T>(x, n, scale, cap, out);                                                                 \
     }
 
 TYPED(bf16, bf16)

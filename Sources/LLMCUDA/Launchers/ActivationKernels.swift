@@ -23,6 +23,16 @@ enum ActivationKernels {
                            arguments: [.tensor(a), .tensor(b), .int64(Int64(n)), .tensor(out)])
     }
 
+    /// out = x · factor, soft-capped when `cap` > 0 (`scale_softcap_<type>`).
+    static func scale(on backend: CUDABackend, _ x: Tensor, factor: Float, cap: Float, out: Tensor) throws {
+        let n = x.elementCount
+        guard n > 0 else { return }
+        let type = try KernelNaming.suffix(x.dtype, op: "scale", allowed: KernelNaming.parameterTypes)
+        let blocks = KernelNaming.strideBlocks(work: n, threads: threads, multiprocessors: backend.device.info.multiprocessorCount)
+        try backend.launch(family: family, kernel: "scale_softcap_\(type)", grid: (blocks, 1, 1), block: (threads, 1, 1),
+                           arguments: [.tensor(x), .int64(Int64(n)), .float(factor), .float(cap), .tensor(out)])
+    }
+
     /// out[r, c] += bias[c], in place on `out` `[rows, cols]`.
     static func biasAdd(on backend: CUDABackend, out: Tensor, bias: Tensor, rows: Int, cols: Int) throws {
         guard rows > 0, cols > 0 else { return }

@@ -249,6 +249,19 @@ extension SelfTestRunner {
                 return h.compare(op: "add", name: name, [try h.read(out)], precision: .rounded)
             }
         }
+        // Gemma's embedding scale (activations) and final logit soft cap (f32 logits).
+        for (shape, factor, cap, f32) in quick ? [([3, 40], Float(8), Float?.none, false), ([2, 77], 1, 3, true)]
+                                                : [([37, 2304], Float(48), Float?.none, false), ([5, 4099], 1, 30, true), ([3, 101], 0.5, 2, false)] {
+            let name = "\(shape[0])x\(shape[1]) x\(factor)\(cap.map { " cap \($0)" } ?? "")\(f32 ? " f32" : "")"
+            run("scale", name) { h in
+                let type: DType = f32 ? .f32 : h.activationType
+                let x = try h.pair(h.values(shape[0] * shape[1], scale: 40), shape: shape, candidateType: type)
+                let out = try h.outputs(shape: shape, candidateType: type)
+                try h.reference.scale(x.ref, by: factor, softcap: cap, out: out.ref)
+                try h.candidate.scale(x.cand, by: factor, softcap: cap, out: out.cand)
+                return h.compare(op: "scale", name: name, [try h.read(out)], precision: .rounded, dtype: type)
+            }
+        }
         for (rows, dim, picks) in quick ? [(10, 24, 3), (5, 13, 4)] : [(50, 576, 7), (10, 99, 10), (300, 4096, 64)] {
             let name = "\(picks) of \(rows) rows x \(dim)"
             run("gatherRows", name) { h in
