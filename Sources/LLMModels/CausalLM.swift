@@ -12,6 +12,11 @@ public struct ModelSpec: Sendable, Equatable {
     public var vocabSize: Int
     public var maxPositions: Int
     public var parameterCount: Int
+    /// Parameters of the experts a token's router does not pick (0 for dense models): a
+    /// token's forward reads `activeParameterCount` of the weights.
+    public var inactiveExpertParameters = 0
+
+    public var activeParameterCount: Int { parameterCount - inactiveExpertParameters }
 }
 
 /// A decoder-only language model: one forward over a flattened batch writes the new

@@ -8,6 +8,14 @@ enum FeedForward {
 
     /// out = MLP(x) for x `[n, hidden]`; `gateUp` `[n, 2*ff]` and `activated` `[n, ff]`
     /// are the dense MLP's workspace.
+    /// Weights of this MLP a token does not use: the experts its router leaves out.
+    var unusedParametersPerToken: Int {
+        switch self {
+        case .dense: 0
+        case let .experts(moe): moe.unusedParametersPerToken
+        }
+    }
+
     func forward(_ x: Tensor, backend: any Backend, gateUp: Tensor, activated: Tensor, out: Tensor) throws {
         switch self {
         case let .dense(weight, down):

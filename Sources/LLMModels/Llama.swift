@@ -50,9 +50,11 @@ public final class Llama: CausalLM {
         norm = try weights.load("model.norm.weight", shape: [c.hiddenSize])
         lmHead = try weights.outputHead(tied: c.tieWordEmbeddings, embedding: embedTokens, shape: [c.vocabSize, c.hiddenSize])
         workspace = try DecoderWorkspace(backend: backend, sizes: c.decoderSizes, limits: limits)
-        spec = ModelSpec(architecture: c.architectures.first ?? "LlamaForCausalLM", layers: c.layers, hiddenSize: c.hiddenSize,
-                         queryHeads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim, vocabSize: c.vocabSize,
-                         maxPositions: c.maxPositions, parameterCount: weights.parameterCount)
+        var modelSpec = ModelSpec(architecture: c.architectures.first ?? "LlamaForCausalLM", layers: c.layers, hiddenSize: c.hiddenSize,
+                                  queryHeads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim, vocabSize: c.vocabSize,
+                                  maxPositions: c.maxPositions, parameterCount: weights.parameterCount)
+        modelSpec.inactiveExpertParameters = layers.reduce(0) { $0 + $1.mlp.unusedParametersPerToken }
+        spec = modelSpec
     }
 
     /// One layer under Llama's names (Qwen2 biases and Qwen3 q/k norms when present) with

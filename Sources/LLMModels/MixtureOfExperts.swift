@@ -15,6 +15,12 @@ struct MixtureOfExperts {
     var normalize: Bool
     let workspace: MoEWorkspace
 
+    /// The (experts - topK) experts' weights each token skips.
+    var unusedParametersPerToken: Int {
+        let experts = gateUp.shape[0]
+        return (experts - topK) * (gateUp.elementCount + down.elementCount) / experts
+    }
+
     func forward(_ x: Tensor, backend: any Backend, out: Tensor) throws {
         let n = x.shape[0]
         let w = workspace.view(tokens: n)

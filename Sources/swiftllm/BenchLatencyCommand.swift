@@ -59,18 +59,20 @@ struct BenchLatencyCommand: ParsableCommand {
 
     /// The device's limits measured now, and how close the run came to them: decode
     /// against weight bytes / copy bandwidth, prefill against matmul FLOPs / GEMM rate.
+    /// A mixture-of-experts token reads only its experts, so both count active weights.
     static func printLimits(_ backend: CUDABackend, llm: LLM, promptTokens: Int, decode: Double, ttft: Double) throws {
         let limits = try HardwareLimits.measure(on: backend)
         let spec = llm.model.spec
-        let weightBytes = Double(spec.parameterCount) * 2 // bf16
+        let weightBytes = Double(spec.activeParameterCount) * 2 // bf16
         let decodeLimit = limits.copyBandwidth / weightBytes
         // Linear-layer FLOPs (2 per weight per token) plus causal attention (QK and PV).
         let attention = 2.0 * Double(spec.layers) * Double(spec.queryHeads * spec.headDim) * Double(promptTokens) * Double(promptTokens)
-        let prefillFlops = 2 * Double(spec.parameterCount) * Double(promptTokens) + attention
+        let prefillFlops = 2 * Double(spec.activeParameterCount) * Double(promptTokens) + attention
         let ttftLimit = prefillFlops / limits.gemmFlops
         print("limits: \(limits)")
-        print(String(format: "decode: %.1f tokens/s = %.0f%% of the bandwidth limit %.1f tokens/s (%.2f GB of weights)",
-                     decode, 100 * decode / decodeLimit, decodeLimit, weightBytes / 1e9))
+        let what = spec.inactiveExpertParameters > 0 ? "GB of weights a token reads: shared and its top-k experts" : "GB of weights"
+        print(String(format: "decode: %.1f tokens/s = %.0f%% of the bandwidth limit %.1f tokens/s (%.2f %@)",
+                     decode, 100 * decode / decodeLimit, decodeLimit, weightBytes / 1e9, what))
         print(String(format: "prefill: TTFT %.1f ms at %d tokens = %.2fx the GEMM-rate limit %.1f ms",
                      ttft * 1000, promptTokens, ttft / ttftLimit, ttftLimit * 1000))
     }

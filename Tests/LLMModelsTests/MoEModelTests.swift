@@ -74,4 +74,15 @@ struct MoEModelTests {
             #expect(logits.count == 256 && logits.allSatisfy(\.isFinite) && Set(logits).count > 200, "\(name)")
         }
     }
+
+    /// Qwen3-MoE fixture: layers 0 and 2 have 8 experts (top 2) of 3 x 32 x 64 weights,
+    /// layer 1 is dense; a token skips 6 experts in each sparse layer.
+    @Test("A token's active parameters leave out the experts it does not use")
+    func activeParameters() throws {
+        let json = try Data(contentsOf: Fixtures.models.appendingPathComponent("qwen3-moe").appendingPathComponent("config.json"))
+        let loader = WeightLoader(source: nil, backend: try CPUBackend(options: .init(threads: 1)), expectedCount: 0, seed: 1, progress: nil)
+        let spec = try ModelRegistry.build(configJSON: json, weights: loader, limits: ForwardLimits(maxTokens: 4, maxLogitRows: 1)).spec
+        #expect(spec.inactiveExpertParameters == 2 * 6 * 3 * 32 * 64)
+        #expect(spec.activeParameterCount == spec.parameterCount - 73_728)
+    }
 }
