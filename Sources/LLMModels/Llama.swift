@@ -52,7 +52,7 @@ public final class Llama: CausalLM {
         workspace = try DecoderWorkspace(backend: backend, sizes: c.decoderSizes, limits: limits)
         spec = ModelSpec(architecture: c.architectures.first ?? "LlamaForCausalLM", layers: c.layers, hiddenSize: c.hiddenSize,
                          queryHeads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim, vocabSize: c.vocabSize,
-                         maxPositions: c.maxPositions, parameterCount: weights.parameterCount)
+                         maxPositions: c.maxPositions, parameterCount: weights.parameterCount, slidingWindow: c.slidingWindow)
     }
 
     /// One layer under Llama's names; Qwen2 biases and Qwen3 q/k norms when present.
