@@ -7,6 +7,7 @@ extension GGUFFile {
         "llama": "LlamaForCausalLM",
         "qwen2": "Qwen2ForCausalLM",
         "qwen3": "Qwen3ForCausalLM",
+        "qwen3moe": "Qwen3MoeForCausalLM",
         "gemma2": "Gemma2ForCausalLM",
         "gemma3": "Gemma3ForCausalLM",
         "phi3": "Phi3ForCausalLM",
@@ -62,7 +63,45 @@ extension GGUFFile {
         case "phi3": try addPhi3Keys(to: &config)
         default: break
         }
+        try addExperts(to: &config, arch: arch)
         return config
+    }
+
+    /// The mixture-of-experts keys of `{arch}.expert_count` models: llama.cpp stores
+    /// Mixtral as "llama" with experts, and Qwen3-MoE as "qwen3moe". Layers without a
+    /// router (`ffn_gate_inp`) are dense (`mlp_only_layers`); routing weights are
+    /// renormalised unless `{arch}.expert_weights_norm` says otherwise (llama.cpp's
+    /// Mixtral and Qwen3-MoE graphs always renormalise).
+    private func addExperts(to config: inout HuggingFaceConfig, arch: String) throws {
+        guard let experts = try optionalInt("\(arch).expert_count"), experts > 0 else { return }
+        config.numExpertsPerTok = try requiredInt("\(arch).expert_used_count")
+        let normalize = try optionalBool("\(arch).expert_weights_norm") ?? true
+        switch arch {
+        case "llama":
+            config.architectures = ["MixtralForCausalLM"]
+            config.modelType = "mixtral"
+            config.numLocalExperts = experts
+            if let width = try optionalInt("\(arch).expert_feed_forward_length") { config.intermediateSize = width }
+            guard normalize else {
+                throw CheckpointError.unsupported(file: path, field: "\(arch).expert_weights_norm", value: "false (Mixtral renormalises)")
+            }
+        case "qwen3moe":
+            config.modelType = "qwen3_moe"
+            config.numExperts = experts
+            config.moeIntermediateSize = try requiredInt("\(arch).expert_feed_forward_length")
+            config.normTopkProb = normalize
+            config.mlpOnlyLayers = (0..<config.numHiddenLayers).filter { info(named: "blk.\($0).ffn_gate_inp.weight") == nil }
+        default:
+            throw CheckpointError.unsupported(file: path, field: "\(arch).expert_count", value: "\(experts) (experts are read for llama and qwen3moe)")
+        }
+    }
+
+    private func optionalBool(_ key: String) throws -> Bool? {
+        guard let value = metadata[key] else { return nil }
+        guard let bool = value.bool else {
+            throw CheckpointError.malformed(file: path, field: key, expected: "a boolean", found: "\(value.type) \(value)")
+        }
+        return bool
     }
 
     /// Gemma's keys as llama.cpp writes and reads them: caps and window from metadata

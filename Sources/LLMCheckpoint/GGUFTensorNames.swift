@@ -25,6 +25,13 @@ public enum GGUFTensorNames {
         ("mlp.gate_proj.weight", "ffn_gate.weight"),
         ("mlp.up_proj.weight", "ffn_up.weight"),
         ("mlp.down_proj.weight", "ffn_down.weight"),
+        // Mixture of experts: the router, and every expert's projection merged into one
+        // [experts, rows, columns] tensor (named as transformers 5 names the fused down
+        // projection; gate and up stay separate, as llama.cpp keeps them).
+        ("mlp.gate.weight", "ffn_gate_inp.weight"),
+        ("mlp.experts.gate_proj", "ffn_gate_exps.weight"),
+        ("mlp.experts.up_proj", "ffn_up_exps.weight"),
+        ("mlp.experts.down_proj", "ffn_down_exps.weight"),
     ]
 
     /// Per-layer names that differ from the Llama family's, by `general.architecture`.

@@ -38,6 +38,13 @@ struct HuggingFaceConfig: Encodable, Equatable {
     var hiddenAct: String
     var attentionBias: Bool?
     var ropeScaling: RopeScaling?
+    /// Mixture-of-experts keys (absent for dense models).
+    var numExperts: Int? = nil
+    var numLocalExperts: Int? = nil
+    var numExpertsPerTok: Int? = nil
+    var moeIntermediateSize: Int? = nil
+    var normTopkProb: Bool? = nil
+    var mlpOnlyLayers: [Int]? = nil
     // Gemma 2/3 and Phi-3 keys; nil ones are left out of the JSON.
     var slidingWindow: Int? = nil
     var layerTypes: [String]? = nil
@@ -67,6 +74,12 @@ struct HuggingFaceConfig: Encodable, Equatable {
         case hiddenAct = "hidden_act"
         case attentionBias = "attention_bias"
         case ropeScaling = "rope_scaling"
+        case numExperts = "num_experts"
+        case numLocalExperts = "num_local_experts"
+        case numExpertsPerTok = "num_experts_per_tok"
+        case moeIntermediateSize = "moe_intermediate_size"
+        case normTopkProb = "norm_topk_prob"
+        case mlpOnlyLayers = "mlp_only_layers"
         case slidingWindow = "sliding_window"
         case layerTypes = "layer_types"
         case queryPreAttnScalar = "query_pre_attn_scalar"

@@ -23,6 +23,8 @@ public struct EngineMetrics: Sendable, Equatable {
     public var abortedSequences = 0
     public var timeToFirstToken = LatencyHistogram(upperBounds: LatencyHistogram.timeToFirstTokenBounds)
     public var interTokenLatency = LatencyHistogram(upperBounds: LatencyHistogram.interTokenBounds)
+    /// Time of all steps so far, by phase.
+    public var stepPhases = StepPhaseSeconds()
 
     public init() {}
 

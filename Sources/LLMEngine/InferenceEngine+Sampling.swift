@@ -6,7 +6,10 @@ extension InferenceEngine {
     /// backend prefers it and the request allows it (only ids and logprobs cross the
     /// bus); the others are read back and sampled on the host. A token's time is taken
     /// once it is on the host: the forward and the sampler run asynchronously on a GPU.
+    /// Its time goes to ``StepPhaseSeconds``: until the ids are on the host to `sample`,
+    /// accepting them (stop checks, detokenizing) to `finish`.
     func sample(_ logits: Tensor, rows: [Int]) throws -> [GenerationOutput] {
+        let start = EngineClock.now()
         let backend = model.backend
         let m = rows.count
         let deviceSampling = options.sampleOnDevice ?? backend.samplesOnDevice
@@ -25,6 +28,8 @@ extension InferenceEngine {
             try logprobs.withUnsafeMutableBytes { try backend.read(sampledLogprobs.rows(0..<m), into: $0) }
         }
         let sampledAt = EngineClock.now()
+        counters.stepPhases.sample += sampledAt - start
+        defer { counters.stepPhases.finish += EngineClock.now() - sampledAt }
         var outputs = [GenerationOutput]()
         outputs.reserveCapacity(m)
         for (r, sequence) in rows.enumerated() {

@@ -51,7 +51,7 @@ public final class InferenceEngine {
     var sequences: [Int: SequenceState] = [:]
     private var sequencesOfRequest: [Int: [Int]] = [:]
     private var nextSequenceID = 0
-    private var counters = EngineMetrics()
+    var counters = EngineMetrics()
 
     public init(model: any CausalLM, tokenizer: Tokenizer, eosTokenIDs: [Int], options: EngineOptions) throws {
         try options.validate()
@@ -167,9 +167,11 @@ public final class InferenceEngine {
     /// Runs one step: schedule, one forward for the whole batch, sampling and stop
     /// checks. Returns one output per completion that sampled a token.
     public func step() throws -> [EngineOutput] {
+        let scheduleStart = EngineClock.now()
         let plan = scheduler.schedule()
         guard !plan.isEmpty else { return [] }
         let now = EngineClock.now()
+        counters.stepPhases.schedule += now - scheduleStart
         var chunks = [SequenceChunk]()
         chunks.reserveCapacity(plan.chunks.count)
         var logitRows = [Int]()
@@ -182,8 +184,15 @@ public final class InferenceEngine {
             if chunk.needsLogits { logitRows.append(chunk.requestID) }
             counters.computedPromptTokens += max(0, min(chunk.start + chunk.count, request.promptCount) - chunk.start)
         }
-        let logits = try graphs.forward(model, try batchBuilder.build(chunks), cache: cache)
+        let batch = try batchBuilder.build(chunks)
+        let built = EngineClock.now()
+        let logits = try graphs.forward(model, batch, cache: cache)
+        let enqueued = EngineClock.now()
         let outputs = try sample(logits, rows: logitRows)
+        let sampledAt = EngineClock.now()
+        counters.stepPhases.buildBatch += built - now
+        counters.stepPhases.forward += enqueued - built
+        defer { counters.stepPhases.finish += EngineClock.now() - sampledAt }
         var sampled = [Int: Int32](minimumCapacity: logitRows.count)
         for (sequence, output) in zip(logitRows, outputs) { sampled[sequence] = Int32(output.tokenIDs[0]) }
         scheduler.commit(plan, sampled: sampled)

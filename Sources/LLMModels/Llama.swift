@@ -22,18 +22,18 @@ public final class Llama: CausalLM {
         var q, k, v, o: Tensor
         var qBias, kBias, vBias: Tensor?
         var qNorm, kNorm: Tensor?
-        var gateUp, down: Tensor
+        var mlp: FeedForward
     }
 
     /// Loads a checkpoint in Llama's tensor names.
     public convenience init(config: LlamaConfig, weights: WeightLoader, limits: ForwardLimits) throws {
         try self.init(config: config, weights: weights, limits: limits, tensorsPerLayer: 9) { c, i in
-            try Self.loadLayer(i, config: c, weights: weights)
+            try Self.loadLayer(i, config: c, weights: weights) { try Self.loadDenseMLP(prefix: $0, config: c, weights: weights) }
         }
     }
 
     /// Builds the model with `loadLayer` reading each layer's weights (architectures whose
-    /// checkpoints name or fuse them differently).
+    /// checkpoints name or fuse them differently, or route tokens to experts).
     init(config: LlamaConfig, weights: WeightLoader, limits: ForwardLimits, tensorsPerLayer: Int,
          loadLayer: (LlamaConfig, Int) throws -> LlamaLayer) throws {
         self.config = config
@@ -55,11 +55,12 @@ public final class Llama: CausalLM {
                          maxPositions: c.maxPositions, parameterCount: weights.parameterCount, slidingWindow: c.slidingWindow)
     }
 
-    /// One layer under Llama's names; Qwen2 biases and Qwen3 q/k norms when present.
-    static func loadLayer(_ i: Int, config c: LlamaConfig, weights: WeightLoader) throws -> LlamaLayer {
+    /// One layer under Llama's names (Qwen2 biases and Qwen3 q/k norms when present) with
+    /// the MLP `loadMLP` reads under the layer's prefix `model.layers.N.`.
+    static func loadLayer(_ i: Int, config c: LlamaConfig, weights: WeightLoader, loadMLP: (String) throws -> FeedForward) throws -> LlamaLayer {
         let p = "model.layers.\(i)."
         let qDim = c.heads * c.headDim, kvDim = c.kvHeads * c.headDim
-        let hasQKNorm = weights.has(p + "self_attn.q_norm.weight", expectedByConfig: c.modelType == "qwen3")
+        let hasQKNorm = weights.has(p + "self_attn.q_norm.weight", expectedByConfig: c.hasQKNorm)
         let hasBias = weights.has(p + "self_attn.q_proj.bias", expectedByConfig: c.attentionBias)
         return LlamaLayer(
             inputNorm: try weights.load(p + "input_layernorm.weight", shape: [c.hiddenSize]),
@@ -73,9 +74,14 @@ public final class Llama: CausalLM {
             vBias: hasBias ? try weights.load(p + "self_attn.v_proj.bias", shape: [kvDim]) : nil,
             qNorm: hasQKNorm ? try weights.load(p + "self_attn.q_norm.weight", shape: [c.headDim]) : nil,
             kNorm: hasQKNorm ? try weights.load(p + "self_attn.k_norm.weight", shape: [c.headDim]) : nil,
-            gateUp: try weights.loadStacked([p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"],
-                                            rows: [c.intermediateSize, c.intermediateSize], columns: c.hiddenSize),
-            down: try weights.load(p + "mlp.down_proj.weight", shape: [c.hiddenSize, c.intermediateSize]))
+            mlp: try loadMLP(p))
+    }
+
+    /// The gated MLP `mlp.{gate,up,down}_proj` of `intermediate_size` under prefix `p`.
+    static func loadDenseMLP(prefix p: String, config c: LlamaConfig, weights: WeightLoader) throws -> FeedForward {
+        .dense(gateUp: try weights.loadStacked([p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"],
+                                               rows: [c.intermediateSize, c.intermediateSize], columns: c.hiddenSize),
+               down: try weights.load(p + "mlp.down_proj.weight", shape: [c.hiddenSize, c.intermediateSize]))
     }
 
     /// Length-dependent RoPE (dynamic NTK, LongRoPE past its pretraining length) changes
@@ -103,8 +109,7 @@ public final class Llama: CausalLM {
                                   metadata: batch.attention, params: attentionParams, out: w.attention)
             try backend.linear(w.attention, weight: layer.o, bias: nil, out: w.delta)
             try backend.rmsNorm(w.delta, residual: w.residual, weight: layer.postAttentionNorm, eps: config.rmsNormEps, out: w.normed)
-            try backend.gatedLinear(w.normed, weight: layer.gateUp, kind: .silu, scratch: w.gateUp, out: w.activated)
-            try backend.linear(w.activated, weight: layer.down, bias: nil, out: w.delta)
+            try layer.mlp.forward(w.normed, backend: backend, gateUp: w.gateUp, activated: w.activated, out: w.delta)
         }
         try backend.rmsNorm(w.delta, residual: w.residual, weight: norm, eps: config.rmsNormEps, out: w.normed)
         return try backend.logits(of: w.normed, batch: batch, head: lmHead, workspace: w)

@@ -28,13 +28,18 @@ public struct LlamaConfig: Decodable, Sendable {
         shape = try DecoderShape(from: decoder, headDim: nil, maxPositions: 2048, tied: false)
         hiddenAct = try c.decodeIfPresent(String.self, forKey: .hidden_act) ?? "silu"
         attentionBias = try c.decodeIfPresent(Bool.self, forKey: .attention_bias) ?? (modelType == "qwen2")
-        // Mistral applies its window whenever one is set; Qwen2 only when asked to.
+        // Mistral and Mixtral apply their window whenever one is set; Qwen2 only when asked to.
         let window = try c.decodeIfPresent(Int.self, forKey: .sliding_window)
-        let useWindow = try c.decodeIfPresent(Bool.self, forKey: .use_sliding_window) ?? (modelType == "mistral")
+        let useWindow = try c.decodeIfPresent(Bool.self, forKey: .use_sliding_window) ?? ["mistral", "mixtral"].contains(modelType)
         slidingWindow = useWindow ? window : nil
         rope = try RoPEConfig(from: decoder)
         guard ["silu", "swish"].contains(hiddenAct) else {
             throw ModelError.invalidConfig(field: "hidden_act", expected: "silu", found: "'\(hiddenAct)'")
         }
     }
+}
+
+extension LlamaConfig {
+    /// Whether the architecture normalises each query and key head (Qwen3, Qwen3-MoE).
+    var hasQKNorm: Bool { ["qwen3", "qwen3_moe"].contains(modelType) }
 }

@@ -24,6 +24,8 @@ public enum ModelRegistry {
         "MistralForCausalLM": llama,
         "Qwen2ForCausalLM": llama,
         "Qwen3ForCausalLM": llama,
+        "MixtralForCausalLM": { json, weights, limits in try Mixtral.build(config: decodeConfig(MixtralConfig.self, from: json), weights: weights, limits: limits) },
+        "Qwen3MoeForCausalLM": { json, weights, limits in try Qwen3Moe.build(config: decodeConfig(Qwen3MoeConfig.self, from: json), weights: weights, limits: limits) },
         "Gemma2ForCausalLM": gemma,
         "Gemma3ForCausalLM": gemma,
         "Phi3ForCausalLM": phi3,

@@ -10,7 +10,7 @@ public final class WeightLoader {
     public let backend: any Backend
     private let progress: ((Int, Int) -> Void)?
     private let seed: UInt64
-    private var loaded = 0
+    var loaded = 0
     public private(set) var parameterCount = 0
     public var expectedCount: Int
 
@@ -69,7 +69,7 @@ public final class WeightLoader {
 
     /// A random tensor: norm weights are 1, matrices uniform in ±1/sqrt(columns) so
     /// activations keep their scale through the layers.
-    private func random(_ name: String, shape: [Int]) throws -> Tensor {
+    func random(_ name: String, shape: [Int]) throws -> Tensor {
         let tensor = try backend.allocate(shape: shape, dtype: backend.activationDType)
         let bound: Float = name.hasSuffix("norm.weight") ? 1 : 1 / Float(shape.last ?? 1).squareRoot()
         let low: Float = name.hasSuffix("norm.weight") ? 1 : -bound
@@ -81,7 +81,7 @@ public final class WeightLoader {
     }
 
     /// The tensor converted to f32 on the host when the backend cannot take its format.
-    private func uploadable(_ host: HostTensor, name: String) throws -> HostTensor {
+    func uploadable(_ host: HostTensor, name: String) throws -> HostTensor {
         guard !backend.weightTypes.contains(host.dtype) else { return host }
         let values = try host.dequantizedValues(file: source?.path ?? "", name: name)
         return .f32(values, shape: host.shape)
@@ -114,7 +114,7 @@ public final class WeightLoader {
         return try finish(backend.upload(weight: uploadable(stacked, name: names.joined(separator: "+"))))
     }
 
-    private func hostTensor(_ name: String, shape: [Int]) throws -> HostTensor {
+    func hostTensor(_ name: String, shape: [Int]) throws -> HostTensor {
         guard let source else { throw ModelError.missingWeight(name: name, source: "random weights") }
         guard source.contains(name) else { throw ModelError.missingWeight(name: name, source: source.path) }
         let host = try source.tensor(name)
@@ -123,7 +123,7 @@ public final class WeightLoader {
         return host
     }
 
-    private func finish(_ tensor: Tensor) -> Tensor {
+    func finish(_ tensor: Tensor) -> Tensor {
         loaded += 1
         progress?(loaded, expectedCount)
         return tensor

@@ -64,6 +64,19 @@ public protocol Backend: AnyObject, Sendable {
     /// out[i] = x[rows[i]].
     func gatherRows(_ x: Tensor, rows: Tensor, out: Tensor) throws
 
+    /// Mixture-of-experts routing of f32 router logits `[n, experts]`: per token the
+    /// softmax in f32, the `topK` most probable experts (ties: the lower expert id first)
+    /// into i32 `ids` `[n, topK]` in descending order, their probabilities into f32
+    /// `weights` `[n, topK]`, divided by their sum when `normalize`. Stays on the device.
+    func moeRoute(logits: Tensor, topK: Int, normalize: Bool, ids: Tensor, weights: Tensor) throws
+    /// The routed experts' gated MLPs: out[t] = Σ_j weights[t, j] · down[e] ·
+    /// act(gate[e] · x[t]) * (up[e] · x[t]) with e = ids[t, j], summed in j order.
+    /// `gateUp` `[experts, 2*ff, in]` holds each expert's gate rows then up rows, `down`
+    /// `[experts, in, ff]`; x and out `[n, in]`. Each active expert's weights are read
+    /// once per call whatever the number of tokens routed to it.
+    func moeExperts(_ x: Tensor, gateUp: Tensor, down: Tensor, ids: Tensor, weights: Tensor, kind: GatedActivation,
+                    scratch: MoEScratch, out: Tensor) throws
+
     /// Several products of the same input (a layer's q, k and v): each output's `out` =
     /// x · weightᵀ (+ bias). Backends that fuse them override it; the default calls
     /// `linear` once per output.

@@ -17,6 +17,7 @@ struct ThroughputReport {
     var kvCache: String
     var maxSequences: Int
     var peakResidentMiB: Double
+    var phases: StepPhaseSeconds
 
     init(results: [GenerationResult], seconds: Double, engine before: EngineMetrics, after: EngineMetrics, llm: LLM, peakResidentMiB: Double) {
         requests = results.count
@@ -34,6 +35,14 @@ struct ThroughputReport {
         kvCache = llm.kvCachePlan.description
         maxSequences = llm.engineOptions.maxSequences
         self.peakResidentMiB = peakResidentMiB
+        phases = after.stepPhases.since(before.stepPhases)
+    }
+
+    /// Mean milliseconds per step of each phase.
+    var phaseMilliseconds: [(String, Double)] {
+        let perStep = steps > 0 ? 1000 / Double(steps) : 0
+        return [("schedule", phases.schedule), ("batch", phases.buildBatch), ("forward", phases.forward),
+                ("sample", phases.sample), ("finish", phases.finish)].map { ($0.0, $0.1 * perStep) }
     }
 
     var requestsPerSecond: Double { Double(requests) / seconds }
@@ -63,6 +72,7 @@ struct ThroughputReport {
             ("ITL mean / p50 / p90 / p99 (ms)", [Self.mean(interToken), Self.percentile(interToken, 50), Self.percentile(interToken, 90),
                                                   Self.percentile(interToken, 99)].map(ms).joined(separator: " / ")),
             ("engine steps", "\(steps) (\(String(format: "%.1f", steps > 0 ? Double(computedTokens) / Double(steps) : 0)) tokens/step)"),
+            ("step phases (ms/step)", phaseMilliseconds.map { "\($0.0) \(String(format: "%.2f", $0.1))" }.joined(separator: ", ")),
             ("preemptions", "\(preemptions)"), ("prefix cache hit rate", String(format: "%.1f%%", 100 * prefixHitRate)),
             ("peak RSS (MiB)", String(format: "%.0f", peakResidentMiB)),
         ]
@@ -81,6 +91,7 @@ struct ThroughputReport {
                        "p90": Self.percentile(interToken, 90) * 1000, "p99": Self.percentile(interToken, 99) * 1000],
             "steps": steps, "computed_tokens": computedTokens, "preemptions": preemptions, "prefix_hit_rate": prefixHitRate,
             "peak_rss_mib": peakResidentMiB,
+            "step_phase_ms": Dictionary(uniqueKeysWithValues: phaseMilliseconds),
         ]
         return (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
     }

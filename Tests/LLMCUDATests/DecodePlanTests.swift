@@ -47,14 +47,15 @@ struct DecodePlanTests {
         #expect(plan.partition * (plan.splits - 1) < 4096)
     }
 
-    @Test("shared memory holds q, the scores (at least 256 per head) and max/sum")
+    @Test("shared memory holds q, the scores (at least warps x head size per head) and max/sum")
     func sharedMemory() {
         let plan = AttentionKernels.decodePlan(Self.shape(context: 300), multiprocessors: 132)
         #expect(plan.headChunk == 4)
-        #expect(plan.sharedBytes == 4 * (4 * 128 + 4 * 256 + 2 * 4))
+        #expect(plan.sharedBytes == 4 * (4 * 128 + 4 * 512 + 2 * 4))
         let wide = AttentionKernels.decodePlan(Self.shape(context: 100_000, queryHeads: 64, kvHeads: 4), multiprocessors: 132)
-        #expect(wide.headChunk == 16)
-        #expect(wide.partition == 256)
-        #expect(wide.sharedBytes == 4 * (16 * 128 + 16 * 256 + 2 * 16))
+        #expect(wide.headChunk == 8)
+        #expect(wide.chunks == 2)
+        #expect(wide.partition == 512)
+        #expect(wide.sharedBytes == 4 * (8 * 128 + 8 * 512 + 2 * 8))
     }
 }

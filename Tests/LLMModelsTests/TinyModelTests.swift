@@ -17,7 +17,7 @@ struct TinyModelTests {
     }
 
     static let names = ["llama-llama3", "llama-llama3-smooth", "llama-linear", "llama-dynamic", "llama-yarn", "mistral", "qwen2", "qwen3",
-                        "gemma2", "gemma3", "phi3", "phi3-longrope"]
+                        "gemma2", "gemma3", "phi3", "phi3-longrope", "mixtral-sw", "qwen3-moe"]
 
     /// Models whose RoPE frequencies follow the step's longest position (dynamic NTK,
     /// LongRoPE): only a whole-sequence forward sees transformers' single frequency set.

@@ -39,6 +39,7 @@ uint16_t llm_fp32_to_fp16(float f);
 #include "llm_threadpool.h"
 #include "llm_ops.h"
 #include "llm_sampling.h"
+#include "llm_moe.h"
 
 #ifdef __cplusplus
 }

@@ -9,11 +9,11 @@
 //
 // Two paths, chosen by the host from the batch shape (both are correct for any batch):
 //  - decode_*: one query token per block row, split-K flash decoding on CUDA cores.
-//    Grid (tokens, kv_heads * head_chunks, splits). Each block handles up to 16 query
+//    Grid (tokens, kv_heads * head_chunks, splits). Each block handles up to 8 query
 //    heads sharing one kv head over one partition of the token's keys: scores to
-//    shared memory, softmax there, then p . V with bf16x2 loads. With one split the
-//    block writes the output; otherwise it writes unnormalised partial sums with their
-//    max and sum, and decode_reduce_* combines the partitions.
+//    shared memory, softmax there, then p . V with 16-byte loads of value rows. With
+//    one split the block writes the output; otherwise it writes unnormalised partial
+//    sums with their max and sum, and decode_reduce_* combines the partitions.
 //  - prefill_*: FlashAttention-2 style tiles on tensor cores (mma.sync m16n8k16, fp32
 //    accumulate, ldmatrix from XOR-swizzled shared memory, online softmax). A tile is
 //    64 "packed" rows: row r of a sequence's tile space is query token r / G, head
@@ -55,11 +55,11 @@ __device__ __forceinline__ float2 load2(const f16* p) { return __half22float2(*r
 // ---- decode: split-K flash decoding -------------------------------------------------
 
 #define DECODE_THREADS 128
-#define DECODE_MAX_HEADS 16
+#define DECODE_MAX_HEADS 8
 
 /// Dynamic shared memory (floats): q [head_chunk][D], a scores area of head_chunk *
-/// max(partition, 256) (head g's scores at g * partition; the final cross-group sum,
-/// [groups][heads][D] with groups * D == 256, reuses it), then max/sum [head_chunk][2].
+/// max(partition, warps * D) (head g's scores at g * partition; the final cross-warp
+/// sum, [warps][heads][D], reuses it), then max/sum [head_chunk][2].
 template <typename T, int D>
 __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __restrict__ k_cache,
                                             const T* __restrict__ v_cache, const int* __restrict__ block_table,
@@ -79,7 +79,7 @@ __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __
     const int split = blockIdx.z, splits = gridDim.z;
     float* q_s = smem;
     float* scores = q_s + head_chunk * D;
-    float* ml = scores + head_chunk * max(partition, 256);
+    float* ml = scores + head_chunk * max(partition, DECODE_THREADS / 32 * D);
 
     const int seq = find_sequence(query_start, num_seqs, t);
     const int pos = positions[t];
@@ -152,36 +152,50 @@ __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __
     }
     __syncthreads();
 
-    // p . V: D/2 threads cover a value row (2 elements each); KG2 key groups in parallel.
-    constexpr int HALF = D / 2;
-    constexpr int KG2 = DECODE_THREADS / HALF;
-    const int kg2 = threadIdx.x / HALF, dp = threadIdx.x - kg2 * HALF;
-    float2 acc[DECODE_MAX_HEADS];
+    // p . V in the scores' lane layout: a lane reads 16 bytes of a value row, so a warp
+    // covers KPW keys per load and a block 4 * KPW (2-byte loads, one key row per 64
+    // threads, left the batch decode latency-bound). Lanes accumulate their keys; the
+    // warp's key groups are summed with shuffles, the warps through shared memory.
+    float acc[DECODE_MAX_HEADS][8];
 #pragma unroll
-    for (int g = 0; g < DECODE_MAX_HEADS; g++) acc[g] = make_float2(0.0f, 0.0f);
-    if (kg2 < KG2) {
-        for (int kk = kg2; kk < nkeys; kk += KG2) {
+    for (int g = 0; g < DECODE_MAX_HEADS; g++)
+#pragma unroll
+        for (int i = 0; i < 8; i++) acc[g][i] = 0.0f;
+    for (int base = warp * KPW; base < nkeys; base += WARPS * KPW) {
+        const int kk = base + kg;
+        if (kk < nkeys && c < CH) {
             const long long row = key_row(table, max_blocks, block_size, num_blocks, kbeg + kk, kv_heads, kvh, D);
-            if (row < 0) continue;  // its weight is 0
-            const float2 v = load2(v_cache + row + 2 * dp);
+            if (row >= 0) {  // an unmapped key weighs 0
+                float vv[8];
+                load8(v_cache + row + c * 8, vv);
 #pragma unroll
-            for (int g = 0; g < DECODE_MAX_HEADS; g++) {
-                if (g < hc) {
-                    const float p = scores[g * partition + kk];
-                    acc[g].x += p * v.x;
-                    acc[g].y += p * v.y;
+                for (int g = 0; g < DECODE_MAX_HEADS; g++) {
+                    if (g < hc) {
+                        const float p = scores[g * partition + kk];
+#pragma unroll
+                        for (int i = 0; i < 8; i++) acc[g][i] += p * vv[i];
+                    }
                 }
             }
         }
     }
+#pragma unroll
+    for (int g = 0; g < DECODE_MAX_HEADS; g++) {
+        if (g < hc) {
+#pragma unroll
+            for (int i = 0; i < 8; i++)
+#pragma unroll
+                for (int o = LPK; o < 32; o <<= 1) acc[g][i] += __shfl_xor_sync(0xffffffffu, acc[g][i], o);
+        }
+    }
     __syncthreads();  // every thread is done with the scores: reuse them for the sum
-    float* red = scores;
-    if (kg2 < KG2) {
+    float* red = scores;  // [WARPS][hc][D]
+    if (kg == 0 && c < CH) {
 #pragma unroll
         for (int g = 0; g < DECODE_MAX_HEADS; g++) {
             if (g < hc) {
-                red[(kg2 * hc + g) * D + 2 * dp] = acc[g].x;
-                red[(kg2 * hc + g) * D + 2 * dp + 1] = acc[g].y;
+#pragma unroll
+                for (int i = 0; i < 8; i++) red[(warp * hc + g) * D + c * 8 + i] = acc[g][i];
             }
         }
     }
@@ -190,7 +204,7 @@ __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __
         const int g = i / D, d = i - g * D;
         float a = 0.0f;
 #pragma unroll
-        for (int k2 = 0; k2 < KG2; k2++) a += red[(k2 * hc + g) * D + d];
+        for (int w = 0; w < WARPS; w++) a += red[(w * hc + g) * D + d];
         const long long th = (long long)t * q_heads + h0 + g;
         const float l = ml[2 * g + 1];
         if (splits == 1) {
@@ -294,6 +308,7 @@ __device__ __forceinline__ unsigned pack2(float lo, float hi, f16*) {
 /// shared memory declare no static shared memory, so the launch's byte count is the
 /// whole budget (the host raises the 48 KiB default only when that count exceeds it).
 #define PREFILL_SCALARS 16
+#define LOG2E_F 1.4426950408889634f
 
 /// Dynamic shared memory: Q [64][D], K [BN][D], V [BN][D] of T, swizzled, then
 /// PREFILL_SCALARS ints.
@@ -315,6 +330,8 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
     int& s_kmin = scalars[2];
     int& s_kmax = scalars[3];
     int* s_warp_sums = scalars + 4;  // PREFILL_WARPS entries
+    int& s_pmin = scalars[4 + PREFILL_WARPS];
+    int& s_fmax = scalars[5 + PREFILL_WARPS];
     T* const type_tag = nullptr;
 
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
@@ -327,6 +344,8 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
         s_seq = -1;
         s_kmin = 0x7fffffff;
         s_kmax = -1;
+        s_pmin = 0x7fffffff;
+        s_fmax = -1;
     }
     __syncthreads();
     int base = 0;
@@ -368,6 +387,8 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
         if (pos >= first) {
             atomicMin(&s_kmin, first);
             atomicMax(&s_kmax, pos);
+            atomicMin(&s_pmin, pos);
+            atomicMax(&s_fmax, first);
         }
     }
     for (int i = threadIdx.x; i < BM * CH; i += PREFILL_THREADS) {
@@ -380,6 +401,8 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
     cp_async_commit();
     __syncthreads();
     const int kmin = s_kmin, kmax = s_kmax;
+    // Key tiles inside every row's range [first, pos] need no mask.
+    const int unmasked_lo = s_fmax, unmasked_hi = s_pmin;
 
     // The two rows this thread holds in the accumulator layout (lane/4 and lane/4 + 8).
     const int g = lane >> 2, tig = lane & 3;
@@ -395,12 +418,17 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
         }
     }
 
-    auto load_tile = [&](T* dst, const T* cache, int kt) {
-        for (int i = threadIdx.x; i < BN * CH; i += PREFILL_THREADS) {
-            const int r = i / CH, c = i - r * CH, j = kt * BN + r;
-            const long long row = (j >= kmin && j <= kmax) ? key_row(table, max_blocks, block_size, num_blocks, j, kv_heads, kvh, D) : -1;
-            cp_async16(dst + swizzle<D>(r, c), row >= 0 ? cache + row + c * 8 : cache, row >= 0);
-        }
+    // K and V tiles are loaded by TPR threads per key row, each computing the row's cache
+    // offset once for both tiles; a thread's chunks interleave with its neighbours' so a
+    // warp's 16-byte pieces form whole 32-byte sectors.
+    constexpr int TPR = PREFILL_THREADS / BN;
+    const int load_row = threadIdx.x / TPR, load_sub = threadIdx.x - load_row * TPR;
+    auto tile_row = [&](int kt) -> long long {
+        const int j = kt * BN + load_row;
+        return (j >= kmin && j <= kmax) ? key_row(table, max_blocks, block_size, num_blocks, j, kv_heads, kvh, D) : -1;
+    };
+    auto load_rows = [&](T* dst, const T* cache, long long row) {
+        for (int c = load_sub; c < CH; c += TPR) cp_async16(dst + swizzle<D>(load_row, c), row >= 0 ? cache + row + c * 8 : cache, row >= 0);
     };
 
     float o[DT][4];
@@ -410,12 +438,13 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
 
     if (kmax >= 0) {
         const int kt0 = kmin / BN, kt1 = kmax / BN;
-        load_tile(k_s, k_cache, kt0);
+        long long row_kv = tile_row(kt0);
+        load_rows(k_s, k_cache, row_kv);
         cp_async_commit();
         for (int kt = kt0; kt <= kt1; kt++) {
             cp_async_wait_all();
             __syncthreads();  // K tile (and Q) visible; every warp is done with the previous V tile
-            load_tile(v_s, v_cache, kt);
+            load_rows(v_s, v_cache, row_kv);
             cp_async_commit();
 
             float s[NT][4];
@@ -434,15 +463,17 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
                 }
             }
 
-            // Scale, cap, mask; online softmax per row (a row spans the 4 lanes of a quad).
+            // Scale, cap, mask; online softmax per row (a row spans the 4 lanes of a quad), in
+            // base 2 (exp2 is one instruction; scores are scaled by log2(e) once).
             float row_max[2] = {-INFINITY, -INFINITY};
+            const bool masked = kt * BN < unmasked_lo || kt * BN + BN - 1 > unmasked_hi;
 #pragma unroll
             for (int nt = 0; nt < NT; nt++) {
 #pragma unroll
                 for (int e = 0; e < 4; e++) {
                     const int half = e >> 1, key = kt * BN + nt * 8 + tig * 2 + (e & 1);
-                    float v = soft_cap(s[nt][e] * scale, softcap);
-                    if (key > pos_r[half] || key < first_r[half]) v = -INFINITY;
+                    float v = soft_cap(s[nt][e] * scale, softcap) * LOG2E_F;
+                    if (masked && (key > pos_r[half] || key < first_r[half])) v = -INFINITY;
                     s[nt][e] = v;
                     row_max[half] = fmaxf(row_max[half], v);
                 }
@@ -453,7 +484,7 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
                 row_max[half] = fmaxf(row_max[half], __shfl_xor_sync(0xffffffffu, row_max[half], 1));
                 row_max[half] = fmaxf(row_max[half], __shfl_xor_sync(0xffffffffu, row_max[half], 2));
                 const float m_new = fmaxf(m_r[half], row_max[half]);
-                alpha[half] = m_new == -INFINITY ? 1.0f : expf(m_r[half] - m_new);
+                alpha[half] = m_new == -INFINITY ? 1.0f : exp2f(m_r[half] - m_new);
                 m_r[half] = m_new;
             }
 #pragma unroll
@@ -461,7 +492,7 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
 #pragma unroll
                 for (int e = 0; e < 4; e++) {
                     const int half = e >> 1;
-                    const float p = m_r[half] == -INFINITY ? 0.0f : expf(s[nt][e] - m_r[half]);
+                    const float p = m_r[half] == -INFINITY ? 0.0f : exp2f(s[nt][e] - m_r[half]);
                     s[nt][e] = p;
                     row_sum[half] += p;
                 }
@@ -479,7 +510,8 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
             cp_async_wait_all();
             __syncthreads();  // V tile visible; every warp is done with this K tile
             if (kt < kt1) {
-                load_tile(k_s, k_cache, kt + 1);
+                row_kv = tile_row(kt + 1);
+                load_rows(k_s, k_cache, row_kv);
                 cp_async_commit();
             }
 

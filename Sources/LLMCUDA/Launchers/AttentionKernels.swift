@@ -6,7 +6,7 @@ enum AttentionKernels {
     /// Head sizes both paths are instantiated for.
     static let headDims: Set<Int> = [16, 32, 64, 80, 96, 112, 128, 256]
     static let decodeThreads = 128
-    static let decodeMaxHeads = 16
+    static let decodeMaxHeads = 8
     static let prefillRows = 64
     static let prefillThreads = 128
 
@@ -58,7 +58,7 @@ enum AttentionKernels {
     /// Partition size and head chunking of the decode kernel for this shape. Short
     /// contexts are split into partitions as small as 32 keys until the grid has two
     /// blocks per SM (a few long partitions would leave most of the GPU idle); long ones
-    /// take 512 keys per block (256 when 16 heads share a block). The split count
+    /// take 512 keys per block. The split count
     /// follows the context rounded up to its bucket, so a recorded step stays valid for
     /// every context of the bucket (partitions past the context hold no keys).
     static func decodePlan(_ s: Shape, multiprocessors: Int) -> (headChunk: Int, chunks: Int, partition: Int, splits: Int, sharedBytes: Int) {
@@ -68,14 +68,14 @@ enum AttentionKernels {
         let bucket = KernelNaming.roundUp(max(s.maxContext, 1), AttentionMetadata.contextBucketTokens)
         let span = s.window > 0 ? min(bucket, s.window) : bucket
         let blocksPerSplit = s.tokens * s.kvHeads * chunks
-        var partition = headChunk <= 8 ? 512 : 256
+        var partition = 512
         while partition > minimumPartition && blocksPerSplit * ((span + partition - 1) / partition) < 2 * multiprocessors {
             partition /= 2
         }
         let splits = max(1, (span + partition - 1) / partition)
-        // attention.cu's decode shared layout: q, scores (at least 256 per head: the
-        // final cross-group sum reuses them), max/sum.
-        let sharedBytes = 4 * (headChunk * s.headDim + headChunk * max(partition, 256) + 2 * headChunk)
+        // attention.cu's decode shared layout: q, scores (at least warps x head size per
+        // head: the final cross-warp sum reuses them), max/sum.
+        let sharedBytes = 4 * (headChunk * s.headDim + headChunk * max(partition, decodeThreads / 32 * s.headDim) + 2 * headChunk)
         return (headChunk, chunks, partition, splits, sharedBytes)
     }
 

@@ -31,6 +31,7 @@ public enum BackendSelfTest {
         runner.ropeCases()
         runner.elementwiseCases()
         runner.attentionCases()
+        runner.moeCases()
         runner.samplingCases()
         runner.fillCases()
         return runner.rows
