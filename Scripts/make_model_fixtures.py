@@ -47,9 +47,9 @@ Tiny random-weight models: one folder per model
   phi3-longrope        Phi3ForCausalLM: LongRoPE (orig 16, max 64), partial rotary 0.5,
                        sliding window 12
 The four newest use a 33-token input_ids (prompts of 1, 7 and 33 tokens are its prefixes)
-and 3 layers for Gemma. gemma3, phi3-longrope and qwen3 also get model.gguf, the
+and 3 layers for Gemma. gemma3, phi3-longrope, qwen2 and qwen3 also get model.gguf, the
 same weights as llama.cpp's converter writes them (see write_gguf). Regenerating
-qwen3 may move its greedy_continuation_logits by an f32 ulp on another CPU; the GGUF
+qwen2 and qwen3 may move their greedy_continuation_logits by an f32 ulp on another CPU; the GGUF
 file depends only on model.safetensors.
 All: hidden 64, 4 heads, 2 KV heads (GQA), 2 layers, intermediate 128, vocab 256,
 rms_norm_eps 1e-5, silu MLP, bos/eos/pad token ids null (nothing stops generation).
@@ -371,7 +371,7 @@ def step_record(logits_row, chosen):
 # as 1 + w, Phi-3's fused qkv / gate_up kept fused (gate_up as ffn_up) and its LongRoPE
 # factors as the rope_factors_short / rope_factors_long tensors. No tokenizer. Not gemma2:
 # llama.cpp's Gemma 2 has no separate output tensor, and that fixture is untied.
-GGUF_ARCH = {"gemma3": "GEMMA3", "phi3-longrope": "PHI3", "qwen3": "QWEN3"}
+GGUF_ARCH = {"gemma3": "GEMMA3", "phi3-longrope": "PHI3", "qwen2": "QWEN2", "qwen3": "QWEN3"}
 
 
 def write_gguf(name, folder):
@@ -397,7 +397,8 @@ def write_gguf(name, folder):
     w.add_value_length(head_dim)
     w.add_layer_norm_rms_eps(cfg["rms_norm_eps"])
     w.add_vocab_size(cfg["vocab_size"])
-    rope = cfg["rope_parameters"]
+    # transformers-4 style configs (qwen2's) keep rope_theta at the top level.
+    rope = cfg.get("rope_parameters") or dict(cfg.get("rope_scaling") or {}, rope_theta=cfg["rope_theta"])
     gemma = arch_name in ("gemma2", "gemma3")
     if arch_name == "gemma3":
         w.add_rope_freq_base(rope["full_attention"]["rope_theta"])

@@ -78,7 +78,8 @@ public final class InferenceEngine {
             for layer in cache.keys + cache.values { try backend.zero(layer) }
         }
         scheduler = try Scheduler(limits: SchedulerLimits(maxTokens: options.maxBatchTokens, maxSequences: maxSequences, maxModelLength: length),
-                                  kv: KVCacheManager(blockCount: kvCachePlan.blockCount, blockSize: options.blockSize, prefixCaching: options.prefixCaching))
+                                  kv: KVCacheManager(blockCount: kvCachePlan.blockCount, blockSize: options.blockSize,
+                                                     prefixCaching: options.prefixCaching, slidingWindow: model.spec.slidingWindow))
         batchBuilder = try ForwardBatchBuilder(backend: backend, maxTokens: options.maxBatchTokens, maxSequences: maxSequences,
                                                maxBlocksPerSequence: (length + options.blockSize - 1) / options.blockSize,
                                                blockSize: options.blockSize)

@@ -12,6 +12,9 @@ public struct ModelSpec: Sendable, Equatable {
     public var vocabSize: Int
     public var maxPositions: Int
     public var parameterCount: Int
+    /// The attention window when every layer has one (Mistral, Phi-3 with
+    /// `sliding_window`), else nil: the KV manager then gives back blocks that leave it.
+    public var slidingWindow: Int? = nil
     /// Parameters of the experts a token's router does not pick (0 for dense models): a
     /// token's forward reads `activeParameterCount` of the weights.
     public var inactiveExpertParameters = 0

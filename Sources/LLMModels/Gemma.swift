@@ -73,10 +73,12 @@ public final class Gemma: CausalLM {
         }
         norm = try weights.loadNorm("model.norm.weight", dim: c.hiddenSize, adding: normOffset)
         lmHead = try weights.outputHead(tied: c.tieWordEmbeddings, embedding: embedTokens, shape: [c.vocabSize, c.hiddenSize])
-        workspace = try DecoderWorkspace(backend: backend, sizes: c.decoderSizes, limits: limits, sandwichNorms: true)
+        workspace = try DecoderWorkspace(backend: backend, sizes: c.shape.decoderSizes, limits: limits, sandwichNorms: true)
         spec = ModelSpec(architecture: c.architectures.first ?? "Gemma2ForCausalLM", layers: c.layers, hiddenSize: c.hiddenSize,
                          queryHeads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim, vocabSize: c.vocabSize,
-                         maxPositions: c.maxPositions, parameterCount: weights.parameterCount)
+                         maxPositions: c.maxPositions, parameterCount: weights.parameterCount,
+                         // Full-attention layers read every block, so only an all-sliding config frees any.
+                         slidingWindow: c.slidingLayers.allSatisfy { $0 } ? c.slidingWindow : nil)
     }
 
     public var supportsRecording: Bool {

@@ -26,7 +26,10 @@ public struct GemmaConfig: Decodable, Sendable {
     /// Whether layers normalise q and k per head (Gemma 3).
     public var hasQKNorm: Bool { family == .gemma3 }
 
-    public subscript<T>(dynamicMember keyPath: KeyPath<DecoderShape, T>) -> T { shape[keyPath: keyPath] }
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<DecoderShape, T>) -> T {
+        get { shape[keyPath: keyPath] }
+        set { shape[keyPath: keyPath] = newValue }
+    }
 
     enum CodingKeys: String, CodingKey {
         case architectures, model_type, query_pre_attn_scalar, attn_logit_softcapping, final_logit_softcapping, sliding_window, layer_types,

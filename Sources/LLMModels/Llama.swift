@@ -49,10 +49,10 @@ public final class Llama: CausalLM {
         layers = try (0..<c.layers).map { try loadLayer(c, $0) }
         norm = try weights.load("model.norm.weight", shape: [c.hiddenSize])
         lmHead = try weights.outputHead(tied: c.tieWordEmbeddings, embedding: embedTokens, shape: [c.vocabSize, c.hiddenSize])
-        workspace = try DecoderWorkspace(backend: backend, sizes: c.decoderSizes, limits: limits)
+        workspace = try DecoderWorkspace(backend: backend, sizes: c.shape.decoderSizes, limits: limits)
         var modelSpec = ModelSpec(architecture: c.architectures.first ?? "LlamaForCausalLM", layers: c.layers, hiddenSize: c.hiddenSize,
                                   queryHeads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim, vocabSize: c.vocabSize,
-                                  maxPositions: c.maxPositions, parameterCount: weights.parameterCount)
+                                  maxPositions: c.maxPositions, parameterCount: weights.parameterCount, slidingWindow: c.slidingWindow)
         modelSpec.inactiveExpertParameters = layers.reduce(0) { $0 + $1.mlp.unusedParametersPerToken }
         spec = modelSpec
     }

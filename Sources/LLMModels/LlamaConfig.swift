@@ -12,7 +12,10 @@ public struct LlamaConfig: Decodable, Sendable {
     public var hiddenAct: String
     public var rope: RoPEConfig
 
-    public subscript<T>(dynamicMember keyPath: KeyPath<DecoderShape, T>) -> T { shape[keyPath: keyPath] }
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<DecoderShape, T>) -> T {
+        get { shape[keyPath: keyPath] }
+        set { shape[keyPath: keyPath] = newValue }
+    }
 
     enum CodingKeys: String, CodingKey {
         case architectures, model_type, sliding_window, use_sliding_window, hidden_act, attention_bias

@@ -22,9 +22,9 @@ struct CPUZeroTests {
     @Test("zero clears every byte and makes a lazily mapped buffer resident")
     func zeroMakesResident() throws {
         let backend = try CPUBackend(options: .init(threads: 1))
-        let tensor = try backend.allocate(shape: [4 << 20], dtype: .f32)  // 16 MiB: calloc maps it lazily
-        let before = try Self.residentPages(tensor)
-        #expect(before.resident < before.total / 2)
+        // 16 MiB. Whether calloc hands back fresh (unmapped) pages depends on what the
+        // process freed before, so only the state after `zero` is asserted.
+        let tensor = try backend.allocate(shape: [4 << 20], dtype: .f32)
         let ones = [Float](repeating: 1, count: 1000)
         try ones.withUnsafeBytes { source in
             try backend.write(source, to: Tensor(buffer: tensor.buffer, shape: [1000], dtype: .f32))

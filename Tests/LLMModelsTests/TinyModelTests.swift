@@ -68,7 +68,7 @@ struct TinyModelTests {
     /// The same tiny models as llama.cpp's converter writes them (GGUF names and
     /// metadata, Gemma norms stored as 1 + w, Phi-3's fused tensors and LongRoPE factor
     /// tensors) give the safetensors reference.
-    @Test("GGUF files of the tiny models give transformers' logits", arguments: ["gemma3", "phi3-longrope", "qwen3"])
+    @Test("GGUF files of the tiny models give transformers' logits", arguments: ["gemma3", "phi3-longrope", "qwen2", "qwen3"])
     func gguf(name: String) throws {
         let folder = Fixtures.models.appendingPathComponent(name)
         let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: folder.appendingPathComponent("reference.json")))

@@ -11,7 +11,20 @@ public struct PrefixHit: Sendable, Equatable {
 /// cached prefix, allocates slots for the tokens granted each step, makes blocks
 /// findable once they are full and computed, and frees a request's blocks when it
 /// finishes, is aborted or is preempted. Pure bookkeeping over integer ids.
+///
+/// With a `slidingWindow` (a model whose every layer attends only to its last W
+/// positions, e.g. Mistral with `sliding_window`), blocks that lie wholly before the
+/// window of the next token to compute are given back as the sequence advances (as
+/// vLLM does); their table entries become ``releasedBlock``, which no attention kernel
+/// reads (keys before a query's window are never looked up). A released block keeps its
+/// cached content and stays findable by a later request's prefix lookup until the
+/// block is taken for new content (which evicts it from the index), so a hit is always
+/// valid KV. Models with some full-attention layers (Gemma 2/3) need every block and
+/// pass no window: per-layer-group block tables would be needed to free anything there.
 public struct KVCacheManager: Sendable {
+    /// The table entry of a block given back because it fell out of the window.
+    public static let releasedBlock: Int32 = -1
+
     struct RequestBlocks {
         var blocks: [Int32] = []
         /// Hashes of the leading full blocks registered so far (or found as a hit), and
@@ -26,14 +39,17 @@ public struct KVCacheManager: Sendable {
 
     public private(set) var pool: BlockPool
     public let prefixCaching: Bool
+    /// The attention window of every layer, or nil when any layer attends to all positions.
+    public let slidingWindow: Int?
     /// Prompt tokens looked up in the prefix cache, and how many were found there.
     public private(set) var queriedTokens = 0
     public private(set) var hitTokens = 0
     private var requests: [Int: RequestBlocks] = [:]
 
-    public init(blockCount: Int, blockSize: Int, prefixCaching: Bool) {
+    public init(blockCount: Int, blockSize: Int, prefixCaching: Bool, slidingWindow: Int? = nil) {
         pool = BlockPool(blockCount: blockCount, blockSize: blockSize)
         self.prefixCaching = prefixCaching
+        self.slidingWindow = slidingWindow.flatMap { $0 > 0 ? $0 : nil }
     }
 
     public var blockSize: Int { pool.blockSize }
@@ -41,8 +57,14 @@ public struct KVCacheManager: Sendable {
     /// Blocks covering `tokens` tokens.
     public func blocksNeeded(forTokens tokens: Int) -> Int { (tokens + pool.blockSize - 1) / pool.blockSize }
 
-    /// Cache blocks of a request, in sequence order (empty for unknown ids).
+    /// Cache blocks of a request, in sequence order (empty for unknown ids); entries out
+    /// of the sliding window are ``releasedBlock``.
     public func blockTable(of request: Int) -> [Int32] { requests[request]?.blocks ?? [] }
+
+    /// Blocks a request holds (its table less the released entries).
+    public func heldBlockCount(of request: Int) -> Int {
+        requests[request]?.blocks.filter { $0 != Self.releasedBlock }.count ?? 0
+    }
 
     /// Fraction of looked-up prompt tokens found in the cache.
     public var hitRate: Double { queriedTokens > 0 ? Double(hitTokens) / Double(queriedTokens) : 0 }
@@ -121,11 +143,33 @@ public struct KVCacheManager: Sendable {
         requests[request] = entry
     }
 
+    /// With a sliding window, gives back `request`'s blocks that end before the window
+    /// of position `computed` (the next token to compute; later tokens look even less
+    /// far back). Call after ``cacheFullBlocks(_:tokens:computed:)``, so that full blocks
+    /// are findable before they are released. Returns how many blocks were given back.
+    @discardableResult
+    public mutating func releaseOutOfWindow(_ request: Int, computed: Int) -> Int {
+        guard let window = slidingWindow, var entry = requests[request] else { return 0 }
+        // Position `computed` attends to computed + 1 - window ... computed.
+        let firstNeeded = max(0, computed + 1 - window)
+        let outOfWindow = min(firstNeeded / pool.blockSize, entry.blocks.count)
+        var released: [Int32] = []
+        for i in 0..<outOfWindow where entry.blocks[i] != Self.releasedBlock {
+            released.append(entry.blocks[i])
+            entry.blocks[i] = Self.releasedBlock
+        }
+        guard !released.isEmpty else { return 0 }
+        // Newest first, as `free` does: the chain's head, which every later hit needs, is evicted last.
+        pool.release(released.reversed())
+        requests[request] = entry
+        return released.count
+    }
+
     /// Gives back every block of `request`, last block first, so a sequence's tail is
     /// evicted before its (more shareable) head.
     public mutating func free(_ request: Int) {
         guard let entry = requests.removeValue(forKey: request) else { return }
-        pool.release(entry.blocks.reversed())
+        pool.release(entry.blocks.reversed().filter { $0 != Self.releasedBlock })
     }
 
     /// Broken invariants: the pool's own, and every block's reference count against the
@@ -134,7 +178,12 @@ public struct KVCacheManager: Sendable {
         var problems = pool.invariantViolations()
         var holders = [Int32: Int]()
         for entry in requests.values {
-            for block in entry.blocks { holders[block, default: 0] += 1 }
+            for block in entry.blocks where block != Self.releasedBlock { holders[block, default: 0] += 1 }
+            if let window = slidingWindow, entry.blocks.contains(Self.releasedBlock),
+               let lastReleased = entry.blocks.lastIndex(of: Self.releasedBlock),
+               entry.blocks[..<lastReleased].contains(where: { $0 != Self.releasedBlock }) {
+                problems.append("a request holds a block before a released one (window \(window))")
+            }
         }
         for b in 0..<Int32(pool.blockCount) where pool.refCount(b) != holders[b, default: 0] {
             problems.append("block \(b): \(pool.refCount(b)) references, held by \(holders[b, default: 0]) requests")

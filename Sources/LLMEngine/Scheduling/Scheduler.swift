@@ -100,6 +100,7 @@ public struct Scheduler: Sendable {
             if chunk.needsLogits, let token = sampled[chunk.requestID] { request.tokens.append(token) }
             requests[chunk.requestID] = request
             kv.cacheFullBlocks(chunk.requestID, tokens: request.tokens, computed: request.computed)
+            kv.releaseOutOfWindow(chunk.requestID, computed: request.computed)
         }
     }
 
