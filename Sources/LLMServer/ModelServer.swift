@@ -19,14 +19,19 @@ public final class ModelServer: Sendable {
     /// When the server started, in Unix seconds (`created` of `/v1/models`).
     let startedAt: Int
 
-    public init(model: any ServingModel, configuration: ServerConfiguration, logger: Logger) throws(ServerConfigurationError) {
+    /// Throws ``ServerConfigurationError`` for a configuration no server can run with.
+    // Untyped `throws`, with the model read before any property is set: Swift 6.3.1's
+    // optimiser miscompiled the typed-throws form of this initialiser (release builds
+    // crashed reading the model's limits).
+    public init(model: any ServingModel, configuration: ServerConfiguration, logger: Logger) throws {
         try configuration.validate()
+        let fingerprint = Self.fingerprint("SwiftLLM|\(configuration.primaryModelName)|\(model.maxModelLength)|\(model.vocabularySize)")
         self.model = model
         self.configuration = configuration
         self.logger = logger
         metrics = ServerMetrics()
         admission = AdmissionControl(limit: configuration.maxQueuedRequests)
-        systemFingerprint = Self.fingerprint("SwiftLLM|\(configuration.primaryModelName)|\(model.maxModelLength)|\(model.vocabularySize)")
+        systemFingerprint = fingerprint
         startedAt = Int(Date().timeIntervalSince1970)
     }
 
