@@ -21,22 +21,15 @@ public struct DecoderShape: Sendable, Equatable {
     /// `headDim` nil: hidden_size / heads when the config has no `head_dim`.
     init(from decoder: Decoder, headDim defaultHeadDim: Int?, maxPositions defaultMaxPositions: Int, tied defaultTied: Bool) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        func positive(_ key: CodingKeys, default value: Int? = nil) throws -> Int {
-            guard let found = try c.decodeIfPresent(Int.self, forKey: key) ?? value else {
-                throw ModelError.invalidConfig(field: key.rawValue, expected: "an integer", found: "nothing")
-            }
-            guard found > 0 else { throw ModelError.invalidConfig(field: key.rawValue, expected: "a positive integer", found: "\(found)") }
-            return found
-        }
-        hiddenSize = try positive(.hidden_size)
-        intermediateSize = try positive(.intermediate_size)
-        layers = try positive(.num_hidden_layers)
-        heads = try positive(.num_attention_heads)
-        kvHeads = try positive(.num_key_value_heads, default: heads)
-        headDim = try positive(.head_dim, default: defaultHeadDim ?? hiddenSize / heads)
+        hiddenSize = try c.positiveInt(.hidden_size)
+        intermediateSize = try c.positiveInt(.intermediate_size)
+        layers = try c.positiveInt(.num_hidden_layers)
+        heads = try c.positiveInt(.num_attention_heads)
+        kvHeads = try c.positiveInt(.num_key_value_heads, default: heads)
+        headDim = try c.positiveInt(.head_dim, default: defaultHeadDim ?? hiddenSize / heads)
         rmsNormEps = try c.decodeIfPresent(Float.self, forKey: .rms_norm_eps) ?? 1e-6
-        vocabSize = try positive(.vocab_size)
-        maxPositions = try positive(.max_position_embeddings, default: defaultMaxPositions)
+        vocabSize = try c.positiveInt(.vocab_size)
+        maxPositions = try c.positiveInt(.max_position_embeddings, default: defaultMaxPositions)
         tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tie_word_embeddings) ?? defaultTied
         guard heads % kvHeads == 0 else {
             throw ModelError.invalidConfig(field: "num_key_value_heads", expected: "a divisor of num_attention_heads (\(heads))", found: "\(kvHeads)")
@@ -48,5 +41,17 @@ public struct DecoderShape: Sendable, Equatable {
 
     var decoderSizes: DecoderSizes {
         DecoderSizes(hidden: hiddenSize, queryDim: heads * headDim, kvDim: kvHeads * headDim, intermediate: intermediateSize, vocab: vocabSize)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A positive integer (`fallback` when the key is absent), or a typed error naming the
+    /// key when it is missing without a fallback or not positive.
+    func positiveInt(_ key: Key, default fallback: Int? = nil) throws -> Int {
+        guard let value = try decodeIfPresent(Int.self, forKey: key) ?? fallback else {
+            throw ModelError.invalidConfig(field: key.stringValue, expected: "an integer", found: "nothing")
+        }
+        guard value > 0 else { throw ModelError.invalidConfig(field: key.stringValue, expected: "a positive integer", found: "\(value)") }
+        return value
     }
 }

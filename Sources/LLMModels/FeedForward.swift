@@ -6,8 +6,6 @@ enum FeedForward {
     case dense(gateUp: Tensor, down: Tensor)
     case experts(MixtureOfExperts)
 
-    /// out = MLP(x) for x `[n, hidden]`; `gateUp` `[n, 2*ff]` and `activated` `[n, ff]`
-    /// are the dense MLP's workspace.
     /// Weights of this MLP a token does not use: the experts its router leaves out.
     var unusedParametersPerToken: Int {
         switch self {
@@ -16,6 +14,8 @@ enum FeedForward {
         }
     }
 
+    /// out = MLP(x) for x `[n, hidden]`; `gateUp` `[n, 2*ff]` and `activated` `[n, ff]`
+    /// are the dense MLP's workspace.
     func forward(_ x: Tensor, backend: any Backend, gateUp: Tensor, activated: Tensor, out: Tensor) throws {
         switch self {
         case let .dense(weight, down):

@@ -17,14 +17,3 @@ struct MoESettings: Equatable, Sendable {
         (self.experts, self.topK, self.ff, self.normalize) = (experts, topK, ff, normalize)
     }
 }
-
-extension KeyedDecodingContainer {
-    /// A required positive integer, or a typed error naming the key.
-    func positiveInt(_ key: Key) throws -> Int {
-        guard let value = try decodeIfPresent(Int.self, forKey: key) else {
-            throw ModelError.invalidConfig(field: key.stringValue, expected: "an integer", found: "nothing")
-        }
-        guard value > 0 else { throw ModelError.invalidConfig(field: key.stringValue, expected: "a positive integer", found: "\(value)") }
-        return value
-    }
-}

@@ -1,8 +1,8 @@
 /// The intermediate buffers of one ``Backend/moeExperts(_:gateUp:down:ids:weights:kind:scratch:out:)``
 /// call, preallocated by the model for its largest batch (no allocation inside a
 /// forward, so a step can be recorded). For `n` tokens, `k` experts per token, `E`
-/// experts of width `ff` over `hidden` features, ``required(tokens:topK:experts:ff:hidden:)``
-/// gives the shapes; a smaller step passes ``view(tokens:topK:experts:)``.
+/// experts of width `ff` over `hidden` features, ``init(backend:tokens:topK:experts:ff:hidden:)``
+/// allocates them; a smaller step passes ``view(tokens:topK:experts:)``.
 public struct MoEScratch {
     /// `[n*k, ff]`, activation type: act(gate) * up of each (token, choice) pair.
     public var activated: Tensor

@@ -179,8 +179,7 @@ public struct KVCacheManager: Sendable {
         var holders = [Int32: Int]()
         for entry in requests.values {
             for block in entry.blocks where block != Self.releasedBlock { holders[block, default: 0] += 1 }
-            if let window = slidingWindow, entry.blocks.contains(Self.releasedBlock),
-               let lastReleased = entry.blocks.lastIndex(of: Self.releasedBlock),
+            if let window = slidingWindow, let lastReleased = entry.blocks.lastIndex(of: Self.releasedBlock),
                entry.blocks[..<lastReleased].contains(where: { $0 != Self.releasedBlock }) {
                 problems.append("a request holds a block before a released one (window \(window))")
             }
