@@ -17,8 +17,6 @@ public struct StepPhaseSeconds: Sendable, Equatable {
 
     public init() {}
 
-    public var total: Double { schedule + buildBatch + forward + sample + finish }
-
     /// The time spent between two snapshots.
     public func since(_ earlier: StepPhaseSeconds) -> StepPhaseSeconds {
         var d = StepPhaseSeconds()
