@@ -51,13 +51,18 @@ public enum GGUFTensorNames {
         ("post_feedforward_layernorm.weight", "post_ffw_norm.weight"),
     ]
 
-    /// The per-layer table of an architecture: Llama's, with its overrides replacing the
-    /// entries of the same HF or GGUF name.
-    private static func layerTable(_ architecture: String?) -> (toGGUF: [String: String], toHF: [String: String]) {
-        guard let overrides = architecture.flatMap({ layerOverrides[$0] }) else { return (layerToGGUF, layerToHF) }
+    /// Per-layer tables of the architectures with overrides: Llama's, with the overrides
+    /// replacing the entries of the same HF or GGUF name (built once, not per lookup).
+    private static let overriddenLayerTables = layerOverrides.mapValues { overrides in
         let replaced = Set(overrides.map(\.hf)).union(overrides.map(\.gguf))
         let table = layer.filter { !replaced.contains($0.hf) && !replaced.contains($0.gguf) } + overrides
-        return (Dictionary(uniqueKeysWithValues: table.map { ($0.hf, $0.gguf) }), Dictionary(uniqueKeysWithValues: table.map { ($0.gguf, $0.hf) }))
+        return (toGGUF: Dictionary(uniqueKeysWithValues: table.map { ($0.hf, $0.gguf) }),
+                toHF: Dictionary(uniqueKeysWithValues: table.map { ($0.gguf, $0.hf) }))
+    }
+
+    /// The per-layer table of an architecture (nil or one without overrides: Llama's).
+    private static func layerTable(_ architecture: String?) -> (toGGUF: [String: String], toHF: [String: String]) {
+        architecture.flatMap { overriddenLayerTables[$0] } ?? (layerToGGUF, layerToHF)
     }
 
     private static let globalToGGUF = Dictionary(uniqueKeysWithValues: global.map { ($0.hf, $0.gguf) })
