@@ -4,16 +4,17 @@
 #   SWIFTLLM_BIN  the binary (default .build/release/swiftllm)
 #   MODEL         GGUF file (default: the SmolLM2 model of `make models`)
 #   INPUT_LEN     prompt tokens (32), RUNS alternating pairs (7)
+#   KV_DTYPE      --kv-cache-dtype (auto: f32)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${SWIFTLLM_BIN:-$root/.build/release/swiftllm}"
 model="${MODEL:-$root/.cache/models/SmolLM2-135M-Instruct.Q4_1.gguf}"
-input="${INPUT_LEN:-32}"; runs="${RUNS:-7}"
+input="${INPUT_LEN:-32}"; runs="${RUNS:-7}"; kv="${KV_DTYPE:-auto}"
 out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
 for i in $(seq "$runs"); do
   for n in 1 16; do
     "$bin" bench throughput --model "$model" --device cpu --num-requests "$n" --input-len "$input" --output-len 128 \
-      --json-output "$out/$n-$i.json" > /dev/null 2>&1
+      --kv-cache-dtype "$kv" --json-output "$out/$n-$i.json" > /dev/null 2>&1
   done
 done
 python3 - "$out" <<'PY'

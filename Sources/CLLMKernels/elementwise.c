@@ -1,6 +1,7 @@
 #include "llm_kernels.h"
 #include "kernels_internal.h"
 #include "vector_exp.h"
+#include <immintrin.h>
 #include <math.h>
 #include <string.h>
 
@@ -72,13 +73,31 @@ void llm_rope(float *q, int64_t q_heads, float *k, int64_t k_heads, int64_t head
     }
 }
 
+__attribute__((target("avx2,f16c"))) static void rows_to_f16_avx2(const float *x, int64_t n, uint16_t *out) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i *)(out + i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    for (; i < n; i++) out[i] = llm_fp32_to_fp16(x[i]);
+}
+
+/// f32 to f16, nearest even: F16C where the CPU has it (the same bits as the scalar path).
+static void row_to_f16(const float *x, int64_t n, uint16_t *out) {
+    if (llm_has_avx2()) { rows_to_f16_avx2(x, n, out); return; }
+    for (int64_t i = 0; i < n; i++) out[i] = llm_fp32_to_fp16(x[i]);
+}
+
 void llm_kv_write(const float *k, const float *v, int64_t kv_dim, const int32_t *slot_mapping,
-                  int64_t tokens, float *k_cache, float *v_cache) {
+                  int64_t tokens, int cache_type, void *k_cache, void *v_cache) {
     for (int64_t t = 0; t < tokens; t++) {
         int64_t slot = slot_mapping[t];
         if (slot < 0) continue;
-        memcpy(k_cache + slot * kv_dim, k + t * kv_dim, (size_t)kv_dim * 4);
-        memcpy(v_cache + slot * kv_dim, v + t * kv_dim, (size_t)kv_dim * 4);
+        if (cache_type == LLM_F16) {
+            row_to_f16(k + t * kv_dim, kv_dim, (uint16_t *)k_cache + slot * kv_dim);
+            row_to_f16(v + t * kv_dim, kv_dim, (uint16_t *)v_cache + slot * kv_dim);
+        } else {
+            memcpy((float *)k_cache + slot * kv_dim, k + t * kv_dim, (size_t)kv_dim * 4);
+            memcpy((float *)v_cache + slot * kv_dim, v + t * kv_dim, (size_t)kv_dim * 4);
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#include <stdatomic.h>
 
 /// Bytes of one quantised activation row for weights of format `w_type`, or 0 when
 /// the weights are multiplied in f32.
@@ -37,6 +38,7 @@ typedef struct {
     const uint8_t *act;
     llm_qdot_fn qdot;
     llm_qdot4_fn qdot4;
+    _Atomic int64_t next_group; // interleaved kernel: the next unclaimed chunk of groups
 } linear_job;
 
 static void quantize_task(void *ctx, int index, int count) {
@@ -86,14 +88,30 @@ static void matmul_task(void *ctx, int index, int count) {
     }
 }
 
-/// Groups of 16 rows split across threads, all tokens of each group in one kernel call.
+/// Groups of 16 rows, all tokens of each group in one kernel call. With a few tokens the
+/// product streams weights from memory and each thread takes one contiguous share. With
+/// more it is bound by compute, and threads claim chunks of groups as they finish (about
+/// eight per thread): a fixed split would leave one core waiting whenever the other runs
+/// slower (a busy sibling thread, a virtual CPU losing time to its host). Which thread
+/// computes a group never changes its result.
 static void interleaved_task(void *ctx, int index, int count) {
     linear_job *job = ctx;
     const llm_linear_args *a = job->a;
-    int64_t begin, end;
-    llm_split(a->out_features / 16, index, count, &begin, &end);
-    llm_gemm_interleaved(a->w_type, a->w_interleaved, a->out_features, a->in_features, begin, end, job->act, job->act_bytes,
-                         a->tokens, a->bias, a->out);
+    const int64_t groups = a->out_features / 16;
+    if (a->tokens < 4) {
+        int64_t begin, end;
+        llm_split(groups, index, count, &begin, &end);
+        llm_gemm_interleaved(a->w_type, a->w_interleaved, a->out_features, a->in_features, begin, end, job->act, job->act_bytes,
+                             a->tokens, a->bias, a->out);
+        return;
+    }
+    const int64_t chunk = groups / ((int64_t)count * 8) > 1 ? groups / ((int64_t)count * 8) : 1;
+    for (;;) {
+        const int64_t begin = atomic_fetch_add_explicit(&job->next_group, chunk, memory_order_relaxed);
+        if (begin >= groups) return;
+        llm_gemm_interleaved(a->w_type, a->w_interleaved, a->out_features, a->in_features, begin, llm_min64(groups, begin + chunk),
+                             job->act, job->act_bytes, a->tokens, a->bias, a->out);
+    }
 }
 
 bool llm_linear(llm_pool *pool, const llm_linear_args *a) {

@@ -48,8 +48,9 @@ extension CPUBackend {
         for i in 0..<n where slots[i] >= capacity {
             throw RuntimeError.invalidArgument(op: "writeKV", reason: "slot \(slots[i]) outside the cache of \(capacity) slots")
         }
-        llm_kv_write(try key.floats("writeKV"), try value.floats("writeKV"), Int64(kvDim), slots, Int64(n),
-                     try keyCache.floats("writeKV"), try valueCache.floats("writeKV"))
+        let cacheType = try Self.cacheType(keyCache, valueCache, "writeKV")
+        llm_kv_write(try key.floats("writeKV"), try value.floats("writeKV"), Int64(kvDim), slots, Int64(n), cacheType,
+                     try keyCache.cpuPointer("writeKV"), try valueCache.cpuPointer("writeKV"))
     }
 
     public func attention(query: Tensor, keyCache: Tensor, valueCache: Tensor, metadata: AttentionMetadata,
@@ -57,7 +58,8 @@ extension CPUBackend {
         try OpShapes.attention(query: query, keyCache: keyCache, valueCache: valueCache, metadata: metadata, params: params, out: out)
         let n = metadata.numTokens
         var args = llm_attention_args(
-            q: try query.floats("attention"), k_cache: try keyCache.floats("attention"), v_cache: try valueCache.floats("attention"),
+            q: try query.floats("attention"), k_cache: try keyCache.cpuPointer("attention"),
+            v_cache: try valueCache.cpuPointer("attention"), kv_type: try Self.cacheType(keyCache, valueCache, "attention"),
             block_table: try metadata.blockTable.int32s("attention"), max_blocks_per_seq: Int64(metadata.blockTable.shape.last ?? 0),
             query_start: try metadata.queryStart.int32s("attention"), positions: try metadata.positions.int32s("attention"),
             sequences: Int64(metadata.numSequences), tokens: Int64(n),
@@ -66,6 +68,15 @@ extension CPUBackend {
             sliding_window: Int64(params.slidingWindow ?? 0), softcap: params.logitSoftcap ?? 0,
             out: try out.floats("attention"))
         llm_attention(pool, &args)
+    }
+
+    /// The kernels' element type of a pair of KV caches: both f32 or both f16.
+    static func cacheType(_ keys: Tensor, _ values: Tensor, _ op: String) throws -> Int32 {
+        guard keys.dtype == values.dtype else {
+            throw RuntimeError.invalidArgument(op: op, reason: "key cache is \(keys.dtype), value cache \(values.dtype)")
+        }
+        guard keys.dtype == .f32 || keys.dtype == .f16 else { throw RuntimeError.unsupportedDType(op: op, dtype: keys.dtype) }
+        return keys.dtype.kernelTypeID
     }
 
     public func gatedActivation(_ x: Tensor, kind: GatedActivation, out: Tensor) throws {

@@ -21,6 +21,9 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     public let options: Options
     public let name = "cpu"
     public let activationDType = DType.f32
+    /// f32 by default, or f16 (converted to f32 as attention reads it), which halves the
+    /// bytes a decode step of many sequences reads from the cache.
+    public let kvCacheDTypes = [DType.f32, .f16]
     public let samplesOnDevice = false
     let pool: OpaquePointer
     /// Workspace of the linear kernels (quantised activations); grown to the largest

@@ -1,3 +1,5 @@
+import LLMRuntime
+
 /// Sizes and limits of an engine instance.
 public struct EngineOptions: Sendable, Equatable {
     /// The KV budget where neither `kvCacheBytes` is set nor the backend reports free memory.
@@ -32,11 +34,13 @@ public struct EngineOptions: Sendable, Equatable {
     /// footprint is then fixed at start-up instead of growing as requests first touch blocks
     /// (the CPU backend maps its cache lazily).
     public var reserveKVCache: Bool
+    /// Element type of the KV cache; nil = the backend's default (`Backend.kvCacheDTypes`).
+    public var kvCacheDType: DType?
 
     public init(maxBatchTokens: Int = 512, maxSequences: Int = 256, blockSize: Int = 16, kvCacheBytes: Int? = nil,
                 kvCacheMemoryFraction: Double = 0.9, prefixCaching: Bool = true, maxModelLength: Int? = nil,
                 sampleOnDevice: Bool? = nil, recordDecodeSteps: Bool = true, maxRecordedSteps: Int = 64,
-                reserveKVCache: Bool = false) {
+                reserveKVCache: Bool = false, kvCacheDType: DType? = nil) {
         self.maxBatchTokens = maxBatchTokens
         self.maxSequences = maxSequences
         self.blockSize = blockSize
@@ -48,6 +52,17 @@ public struct EngineOptions: Sendable, Equatable {
         self.recordDecodeSteps = recordDecodeSteps
         self.maxRecordedSteps = maxRecordedSteps
         self.reserveKVCache = reserveKVCache
+        self.kvCacheDType = kvCacheDType
+    }
+
+    /// The KV cache element type on `backend`: the configured one if the backend reads it.
+    func kvCacheDType(on backend: any Backend) throws -> DType {
+        guard let wanted = kvCacheDType else { return backend.kvCacheDTypes[0] }
+        guard backend.kvCacheDTypes.contains(wanted) else {
+            throw EngineError.invalidOption(field: "kvCacheDType", expected: "one of \(backend.kvCacheDTypes.map(\.rawValue).joined(separator: ", ")) on \(backend.name)",
+                                            found: wanted.rawValue)
+        }
+        return wanted
     }
 
     /// Throws on a value no engine can run with.

@@ -73,7 +73,7 @@ public final class InferenceEngine {
         maxModelLength = length
         let backend = model.backend
         cache = try PagedKVCache(backend: backend, layers: spec.layers, numBlocks: kvCachePlan.blockCount, blockSize: options.blockSize,
-                                 kvHeads: spec.kvHeads, headDim: spec.headDim, dtype: backend.activationDType)
+                                 kvHeads: spec.kvHeads, headDim: spec.headDim, dtype: kvCachePlan.dtype)
         if options.reserveKVCache {
             for layer in cache.keys + cache.values { try backend.zero(layer) }
         }

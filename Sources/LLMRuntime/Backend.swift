@@ -8,8 +8,11 @@ public protocol Backend: AnyObject, Sendable {
     var name: String { get }
     /// What runs the work, for logs: CPU model and threads, GPU name.
     var deviceDescription: String { get }
-    /// Element type of activations and KV cache on this backend.
+    /// Element type of activations on this backend.
     var activationDType: DType { get }
+    /// Element types the attention op reads from a paged KV cache; the first is the
+    /// default (`EngineOptions.kvCacheDType` picks another).
+    var kvCacheDTypes: [DType] { get }
 
     /// Whether the engine should sample with `sample(...)` here rather than read the
     /// logits back: true where logits live across a bus (GPUs), false on the CPU, where

@@ -37,6 +37,9 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Share of the free GPU memory that becomes KV cache when --kv-cache-mib is not given.")
     var kvCacheFraction: Double = 0.9
 
+    @Option(name: .long, help: "KV cache element type: auto (the device's default: f32 on the CPU, bf16 on a GPU), f32 or f16 (CPU), bf16 (GPU).")
+    var kvCacheDtype: String = "auto"
+
     @Flag(name: .long, help: "Do not reuse the KV cache of shared prompt prefixes across requests.")
     var noPrefixCaching = false
 
@@ -57,10 +60,18 @@ struct ModelOptions: ParsableArguments {
         guard let format = LLMOptions.LoadFormat(rawValue: loadFormat) else {
             throw ValidationError("--load-format must be one of \(LLMOptions.LoadFormat.allCases.map(\.rawValue).joined(separator: ", ")), got '\(loadFormat)'")
         }
+        var kvDType: DType?
+        if kvCacheDtype != "auto" {
+            guard let dtype = DType(rawValue: kvCacheDtype), [.f32, .f16, .bf16].contains(dtype) else {
+                throw ValidationError("--kv-cache-dtype must be auto, f32, f16 or bf16, got '\(kvCacheDtype)'")
+            }
+            kvDType = dtype
+        }
         let cpu = CPUBackend.Options(threads: override ?? threads ?? CPUInfo.coreCount, exactMatmul: exact)
         let engine = EngineOptions(maxBatchTokens: maxBatchTokens, maxSequences: maxNumSeqs, blockSize: blockSize,
                                    kvCacheBytes: kvCacheMib.map { $0 << 20 }, kvCacheMemoryFraction: kvCacheFraction,
-                                   prefixCaching: !noPrefixCaching, maxModelLength: maxModelLength, recordDecodeSteps: !noCudaGraphs)
+                                   prefixCaching: !noPrefixCaching, maxModelLength: maxModelLength, recordDecodeSteps: !noCudaGraphs,
+                                   kvCacheDType: kvDType)
         guard gpu >= 0 else { throw ValidationError("--gpu must be a device ordinal (0, 1, ...)") }
         return LLMOptions(device: device, gpu: gpu, cpu: cpu, engine: engine, loadFormat: format, tokenizerPath: tokenizer)
     }

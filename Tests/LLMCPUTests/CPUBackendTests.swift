@@ -68,8 +68,10 @@ struct CPUBackendTests {
         return copy
     }
 
-    @Test("paged attention equals dense causal attention with GQA, across block boundaries")
-    func attention() throws {
+    /// f16 caches (the fast mode's) are checked against the same sums over the f16-rounded
+    /// keys and values.
+    @Test("paged attention equals dense causal attention with GQA, across block boundaries", arguments: [DType.f32, .f16])
+    func attention(cacheType: DType) throws {
         let backend = try CPUBackend(options: .init(threads: 2))
         let (qHeads, kvHeads, headDim, blockSize) = (4, 2, 16, 4)
         let context = 11, newTokens = 3 // the last 3 of 11 positions are queried
@@ -78,8 +80,8 @@ struct CPUBackendTests {
         let values = KernelReference.randomFloats(context * kvDim, seed: 2)
         let queries = KernelReference.randomFloats(newTokens * qHeads * headDim, seed: 3)
         let blockTable: [Int32] = [5, 0, 3] // scattered blocks
-        let keyCache = try backend.allocate(shape: [6, blockSize, kvHeads, headDim], dtype: .f32)
-        let valueCache = try backend.allocate(shape: [6, blockSize, kvHeads, headDim], dtype: .f32)
+        let keyCache = try backend.allocate(shape: [6, blockSize, kvHeads, headDim], dtype: cacheType)
+        let valueCache = try backend.allocate(shape: [6, blockSize, kvHeads, headDim], dtype: cacheType)
         let slots = (0..<context).map { blockTable[$0 / blockSize] * Int32(blockSize) + Int32($0 % blockSize) }
         try backend.writeKV(key: backend.tensor(keys, shape: [context, kvDim]), value: backend.tensor(values, shape: [context, kvDim]),
                             keyCache: keyCache, valueCache: valueCache, slotMapping: backend.tensor(slots, shape: [context]))
@@ -92,6 +94,8 @@ struct CPUBackendTests {
         let out = try backend.allocate(shape: [newTokens, qHeads * headDim], dtype: .f32)
         try backend.attention(query: backend.tensor(queries, shape: [newTokens, qHeads * headDim]), keyCache: keyCache, valueCache: valueCache,
                               metadata: metadata, params: params, out: out)
+        let stored = { (x: [Float]) -> [Float] in cacheType == .f16 ? x.map { Float(Float16($0)) } : x }
+        let (cachedKeys, cachedValues) = (stored(keys), stored(values))
         var expected = [Float]()
         for t in 0..<newTokens {
             let pos = Int(positions[t])
@@ -99,13 +103,13 @@ struct CPUBackendTests {
                 let kvh = h / (qHeads / kvHeads)
                 let q = Array(queries[(t * qHeads + h) * headDim ..< (t * qHeads + h + 1) * headDim])
                 let scores = (0...pos).map { j -> Double in
-                    (0..<headDim).reduce(0.0) { $0 + Double(q[$1]) * Double(keys[j * kvDim + kvh * headDim + $1]) } * 0.25
+                    (0..<headDim).reduce(0.0) { $0 + Double(q[$1]) * Double(cachedKeys[j * kvDim + kvh * headDim + $1]) } * 0.25
                 }
                 let m = scores.max()!
                 let e = scores.map { Foundation.exp($0 - m) }
                 let sum = e.reduce(0, +)
                 for d in 0..<headDim {
-                    expected.append(Float((0...pos).reduce(0.0) { $0 + e[$1] / sum * Double(values[$1 * kvDim + kvh * headDim + d]) }))
+                    expected.append(Float((0...pos).reduce(0.0) { $0 + e[$1] / sum * Double(cachedValues[$1 * kvDim + kvh * headDim + d]) }))
                 }
             }
         }

@@ -13,6 +13,27 @@ import Testing
         #expect(sampler.sample(logits: &withNaN, context: freeContext).id == 3)
     }
 
+    /// The vectorised argmax against the plain loop: lengths around the 16-value chunks,
+    /// ties (lowest index wins), NaN anywhere (never chosen), -inf, and all-NaN rows.
+    @Test func argmaxMatchesTheScalarDefinition() {
+        func reference(_ v: [Float]) -> Int {
+            guard var best = v.firstIndex(where: { !$0.isNaN }) else { return 0 }
+            for i in v.indices where v[i] > v[best] { best = i }
+            return best
+        }
+        var rng = Xoshiro256StarStar(seed: 7)
+        for n in [1, 3, 15, 16, 17, 31, 32, 33, 100, 49_152 + 5] {
+            for trial in 0..<20 {
+                var v = (0..<n).map { _ in Float(Int(rng.next() % 9)) - 4 } // small range: many ties
+                for _ in 0..<(trial % 4) * max(1, n / 8) { v[Int(rng.next() % UInt64(n))] = .nan }
+                if trial % 5 == 4 { v = v.map { $0 > 0 ? .nan : -.infinity } }
+                if trial == 19 { v = [Float](repeating: .nan, count: n) }
+                let got = v.withUnsafeBufferPointer { Sampler.argmax($0) }
+                #expect(got == reference(v), "n \(n) trial \(trial)")
+            }
+        }
+    }
+
     private func drawSequence(seed: Int?, steps: Int = 200) -> [Int] {
         var sampler = Sampler(params: SamplingParams(temperature: 1, seed: seed))
         return (0..<steps).map { step in

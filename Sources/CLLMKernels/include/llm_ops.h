@@ -62,16 +62,18 @@ void llm_rope(float *q, int64_t q_heads, float *k, int64_t k_heads, int64_t head
               const float *inv_freq, float attention_scale);
 
 /// Writes each token's K and V rows into the paged cache ([blocks, block_size, kv_dim])
-/// at slot_mapping[t] (= block * block_size + offset; negative slots are skipped).
+/// at slot_mapping[t] (= block * block_size + offset; negative slots are skipped). The
+/// caches hold `cache_type` elements: LLM_F32, or LLM_F16 (rounded to nearest even).
 void llm_kv_write(const float *k, const float *v, int64_t kv_dim, const int32_t *slot_mapping,
-                  int64_t tokens, float *k_cache, float *v_cache);
+                  int64_t tokens, int cache_type, void *k_cache, void *v_cache);
 
 /// Paged causal attention: token t of sequence s (query_start[s] <= t < query_start[s+1])
 /// attends to cached keys 0...positions[t] of that sequence through its block table row.
 typedef struct {
     const float *q;             // [tokens, q_heads, head_dim]
-    const float *k_cache;       // [blocks, block_size, kv_heads, head_dim]
-    const float *v_cache;
+    const void *k_cache;        // [blocks, block_size, kv_heads, head_dim] of kv_type
+    const void *v_cache;
+    int kv_type;                // LLM_F32 or LLM_F16
     const int32_t *block_table; // [sequences, max_blocks_per_seq]
     int64_t max_blocks_per_seq;
     const int32_t *query_start; // [sequences + 1]

@@ -40,6 +40,10 @@ public final class DriverAPI: @unchecked Sendable {
     let cuLaunchKernel: @convention(c) (CUfunction?, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, CUstream?,
                                         UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
                                         UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> Status
+    /// `cuLaunchKernelEx(const CUlaunchConfig*, CUfunction, void**, void**)` (CUDA 12.0+;
+    /// nil on older drivers): launches with attributes, here programmatic serialization.
+    let cuLaunchKernelEx: (@convention(c) (UnsafeRawPointer?, CUfunction?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+                                           UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> Status)?
     let cuFuncSetAttribute: @convention(c) (CUfunction?, Int32, Int32) -> Status
     let cuFuncGetAttribute: @convention(c) (UnsafeMutablePointer<Int32>?, Int32, CUfunction?) -> Status
     let cuGetErrorString: @convention(c) (Status, UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> Status
@@ -93,6 +97,10 @@ public final class DriverAPI: @unchecked Sendable {
         cuModuleUnload = try library.symbol("cuModuleUnload")
         cuModuleGetFunction = try library.symbol("cuModuleGetFunction")
         cuLaunchKernel = try library.symbol("cuLaunchKernel")
+        cuLaunchKernelEx = library.optionalSymbol(
+            "cuLaunchKernelEx",
+            as: (@convention(c) (UnsafeRawPointer?, CUfunction?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+                                 UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> Status).self)
         cuFuncSetAttribute = try library.symbol("cuFuncSetAttribute")
         cuFuncGetAttribute = try library.symbol("cuFuncGetAttribute")
         cuGetErrorString = try library.symbol("cuGetErrorString")

@@ -11,6 +11,11 @@ public final class CUDADevice: @unchecked Sendable {
     /// The compute stream (non-blocking with respect to the legacy default stream).
     public let stream: CUstream
 
+    /// Whether kernels are launched with programmatic stream serialization (compute
+    /// capability 9.0 and later, a driver with `cuLaunchKernelEx`, and `SWIFTLLM_PDL` not
+    /// set to 0, which exists to measure the difference).
+    public let overlapsKernelLaunches: Bool
+
     private let lock = NSLock()
     /// Dynamic shared memory each function has been allowed (only above 48 KiB).
     private var sharedMemoryLimits: [CUfunction: Int] = [:]
@@ -47,6 +52,8 @@ public final class CUDADevice: @unchecked Sendable {
         self.handle = device
         self.context = context
         self.stream = stream!
+        self.overlapsKernelLaunches = info.computeCapability.major >= 9 && driver.cuLaunchKernelEx != nil
+            && ProcessInfo.processInfo.environment["SWIFTLLM_PDL"] != "0"
     }
 
     deinit {

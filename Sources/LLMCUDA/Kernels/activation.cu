@@ -90,16 +90,20 @@ __device__ __forceinline__ void gather_impl(const unsigned char* x, long long so
 
 #define TYPED(TN, T)                                                                                                 \
     extern "C" __global__ void __launch_bounds__(256) silu_mul_##TN(const T* x, long long tokens, int ff, T* out) {  \
+        grid_dependency_sync();                                                                                      \
         gated_impl<T, false>(x, tokens, ff, out);                                                                     \
     }                                                                                                                 \
     extern "C" __global__ void __launch_bounds__(256) gelu_tanh_mul_##TN(const T* x, long long tokens, int ff, T* out) { \
+        grid_dependency_sync();                                                                                          \
         gated_impl<T, true>(x, tokens, ff, out);                                                                      \
     }                                                                                                                 \
     extern "C" __global__ void __launch_bounds__(256) add_##TN(const T* a, const T* b, long long n, T* out) {        \
+        grid_dependency_sync();                                                                                      \
         add_impl<T>(a, b, n, out);                                                                                    \
     }                                                                                                                 \
     extern "C" __global__ void __launch_bounds__(256) scale_softcap_##TN(const T* x, long long n, float scale,      \
                                                                          float cap, T* out) {                        \
+        grid_dependency_sync();                                                                                      \
         scale_softcap_impl<T>(x, n, scale, cap, out);                                                                 \
     }
 
@@ -110,6 +114,7 @@ TYPED(f32, float)
 #define BIAS(ON, TO, BN, TB)                                                                                         \
     extern "C" __global__ void __launch_bounds__(256) bias_add_##ON##_##BN(TO* out, const TB* bias, long long rows,   \
                                                                            int cols) {                                \
+        grid_dependency_sync();                                                                                       \
         bias_add_impl<TO, TB>(out, bias, rows, cols);                                                                 \
     }
 
@@ -127,6 +132,7 @@ BIAS(f32, float, f32, float)
     extern "C" __global__ void __launch_bounds__(256) gather_rows_##UN(                                               \
         const unsigned char* x, long long source_rows, long long row_bytes, const int* rows, unsigned char* out,      \
         int* status) {                                                                                                \
+        grid_dependency_sync();                                                                                       \
         gather_impl<U>(x, source_rows, row_bytes, rows, out, status);                                                 \
     }
 

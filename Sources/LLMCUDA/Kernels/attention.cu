@@ -561,6 +561,7 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
         const int* query_start, const int* positions, int num_seqs, int q_heads, int kv_heads, int block_size,        \
         long long num_blocks, float scale, int window, float softcap, int partition, int head_chunk, TT* out,        \
         float* part_acc, float* part_ml) {                                                                            \
+        grid_dependency_sync();                                                                                       \
         decode_impl<TT, D>(q, k_cache, v_cache, block_table, max_blocks, query_start, positions, num_seqs, q_heads,   \
                            kv_heads, block_size, num_blocks, scale, window, softcap, partition, head_chunk, out,      \
                            part_acc, part_ml);                                                                        \
@@ -571,6 +572,7 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
         const TT* q, const TT* k_cache, const TT* v_cache, const int* block_table, int max_blocks,                     \
         const int* query_start, const int* positions, int num_seqs, int q_heads, int kv_heads, int block_size,        \
         long long num_blocks, float scale, int window, float softcap, TT* out) {                                      \
+        grid_dependency_sync();                                                                                       \
         prefill_impl<TT, D, BN>(q, k_cache, v_cache, block_table, max_blocks, query_start, positions, num_seqs,       \
                                 q_heads, kv_heads, block_size, num_blocks, scale, window, softcap, out);              \
     }
@@ -582,6 +584,7 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
     PREFILL(TN, TT, 96, 64) PREFILL(TN, TT, 112, 64) PREFILL(TN, TT, 128, 64) PREFILL(TN, TT, 256, 32)                \
     extern "C" __global__ void __launch_bounds__(256) decode_reduce_##TN(                                             \
         const float* part_acc, const float* part_ml, int q_heads, int splits, int head_dim, TT* out) {                \
+        grid_dependency_sync();                                                                                       \
         decode_reduce_impl<TT>(part_acc, part_ml, q_heads, splits, head_dim, out);                                    \
     }
 

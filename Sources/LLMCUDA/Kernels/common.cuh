@@ -125,6 +125,21 @@ __device__ __forceinline__ float block_sum(float v, float* scratch) {
     return v;
 }
 
+// ---- programmatic dependent launch --------------------------------------------------
+
+// On sm_90 and later the host launches each kernel allowed to begin while the one before
+// it on the stream is still running (launch latency and block start-up then overlap the
+// predecessor's tail). So every kernel calls grid_dependency_sync() before it touches any
+// memory another kernel writes or reads; only reads of memory no kernel writes (weights)
+// may come first. On older architectures, and when the host launches normally, both are
+// no-ops. Waiting first and releasing second keeps at most one kernel queued ahead.
+__device__ __forceinline__ void grid_dependency_sync() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.wait;" ::: "memory");
+    asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+
 // ---- status word --------------------------------------------------------------------
 
 /// Codes kernels leave in the status word (status[0]); status[1] holds the offending

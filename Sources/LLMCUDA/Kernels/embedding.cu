@@ -33,6 +33,7 @@ __device__ __forceinline__ void embedding_impl(const int* __restrict__ ids, cons
 #define EMBEDDING(TN, TT, ON, TO)                                                                                   \
     extern "C" __global__ void __launch_bounds__(256) embedding_##TN##_##ON(                                         \
         const int* ids, const TT* table, long long rows, int dim, TO* out, int* status) {                            \
+        grid_dependency_sync();                                                                                      \
         embedding_impl<TT, TO>(ids, table, rows, dim, out, status);                                                  \
     }
 

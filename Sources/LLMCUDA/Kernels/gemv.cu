@@ -15,6 +15,9 @@
 
 #define GEMV_WARPS 4
 #define GEMV_UNROLL 4
+/// A single row per warp has the registers for twice the loads in flight: the 4096-wide
+/// rows of q/k/v and o then take two rounds of memory latency instead of four.
+#define GEMV_UNROLL_ONE_ROW 8
 
 /// Bias element types, chosen at run time so the instantiations stay few.
 enum GemvBias : int { GEMV_BIAS_NONE = 0, GEMV_BIAS_F32 = 1, GEMV_BIAS_BF16 = 2, GEMV_BIAS_F16 = 3 };
@@ -40,23 +43,37 @@ __device__ __forceinline__ float dot8(const T* __restrict__ x, int v, const uint
 }
 
 /// Every lane's share of x · row for ROWS weight rows read side by side (sum the lanes
-/// with warp_sum).
-template <typename T, int ROWS>
+/// with warp_sum). The first weight vectors are loaded before grid_dependency_sync():
+/// weights are the one input no kernel writes, so a block that starts while the previous
+/// kernel finishes has them in flight instead of waiting to ask.
+template <typename T, int ROWS, int UNROLL>
 __device__ __forceinline__ void row_dots(const T* __restrict__ x, const uint4* const (&rows)[ROWS], int vectors, float (&acc)[ROWS]) {
     const int lane = threadIdx.x & 31;
 #pragma unroll
     for (int r = 0; r < ROWS; r++) acc[r] = 0.0f;
     int v = lane;
-    for (; v + 32 * (GEMV_UNROLL - 1) < vectors; v += 32 * GEMV_UNROLL) {
-        uint4 wv[ROWS][GEMV_UNROLL];
+    uint4 wv[ROWS][UNROLL];
+    bool whole = v + 32 * (UNROLL - 1) < vectors;
+    if (whole) {
 #pragma unroll
         for (int r = 0; r < ROWS; r++)
 #pragma unroll
-            for (int u = 0; u < GEMV_UNROLL; u++) wv[r][u] = __ldcs(rows[r] + v + 32 * u);
+            for (int u = 0; u < UNROLL; u++) wv[r][u] = __ldcs(rows[r] + v + 32 * u);
+    }
+    grid_dependency_sync();
+    while (whole) {
 #pragma unroll
         for (int r = 0; r < ROWS; r++)
 #pragma unroll
-            for (int u = 0; u < GEMV_UNROLL; u++) acc[r] = dot8(x, v + 32 * u, wv[r][u], acc[r]);
+            for (int u = 0; u < UNROLL; u++) acc[r] = dot8(x, v + 32 * u, wv[r][u], acc[r]);
+        v += 32 * UNROLL;
+        whole = v + 32 * (UNROLL - 1) < vectors;
+        if (whole) {
+#pragma unroll
+            for (int r = 0; r < ROWS; r++)
+#pragma unroll
+                for (int u = 0; u < UNROLL; u++) wv[r][u] = __ldcs(rows[r] + v + 32 * u);
+        }
     }
     for (; v < vectors; v += 32) {
 #pragma unroll
@@ -85,7 +102,7 @@ __device__ __forceinline__ void gemv_impl(const T* __restrict__ x, int k, const 
     }
     const uint4* const rows[1] = {reinterpret_cast<const uint4*>(w + (long long)row * k)};
     float acc[1];
-    row_dots<T, 1>(x, rows, k / 8, acc);
+    row_dots<T, 1, GEMV_UNROLL_ONE_ROW>(x, rows, k / 8, acc);
     acc[0] = warp_sum(acc[0]);
     if ((threadIdx.x & 31) == 0) out[row] = from_float<TO>(acc[0] + bias_value(bias, bias_kind, row));
 }
@@ -97,7 +114,7 @@ __device__ __forceinline__ void gemv_gated_impl(const T* __restrict__ x, const T
     const uint4* const rows[2] = {reinterpret_cast<const uint4*>(w + (long long)j * k),
                                   reinterpret_cast<const uint4*>(w + (long long)(ff + j) * k)};
     float acc[2];
-    row_dots<T, 2>(x, rows, k / 8, acc);
+    row_dots<T, 2, GEMV_UNROLL>(x, rows, k / 8, acc);
     const float g = to_float(from_float<T>(warp_sum(acc[0])));
     const float u = to_float(from_float<T>(warp_sum(acc[1])));
     if ((threadIdx.x & 31) == 0) out[j] = from_float<T>((GELU ? gelu_tanh(g) : silu(g)) * u);

@@ -29,6 +29,7 @@ __device__ __forceinline__ bool ranks_before(float v, int id, float bv, int bid)
 
 extern "C" __global__ void __launch_bounds__(128) moe_route(const float* __restrict__ logits, int tokens, int experts, int top_k,
                                                             int normalize, int* __restrict__ ids, float* __restrict__ weights) {
+    grid_dependency_sync();
     const int t = blockIdx.x * 4 + (threadIdx.x >> 5), lane = threadIdx.x & 31;
     if (t >= tokens) return;
     const float* l = logits + (long long)t * experts;
@@ -69,6 +70,7 @@ extern "C" __global__ void __launch_bounds__(128) moe_route(const float* __restr
 
 extern "C" __global__ void __launch_bounds__(1024) moe_bucket(const int* __restrict__ ids, int pairs, int tokens, int experts,
                                                               int* __restrict__ assignments) {
+    grid_dependency_sync();
     __shared__ int warp_counts[32];
     const int e = blockIdx.x, lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
     int* list = assignments + experts + (long long)e * tokens;
@@ -210,6 +212,7 @@ __device__ __forceinline__ void combine_impl(const float* __restrict__ expert_ou
                                                                       const int* __restrict__ assignments, int tokens,          \
                                                                       int top_k, int hidden, int ff, int experts,               \
                                                                       T* __restrict__ activated) {                              \
+        grid_dependency_sync();                                                                                                 \
         gate_up_impl<T, GELU, VEC>(x, gate_up, assignments, tokens, top_k, hidden, ff, experts, activated);                 \
     }
 
@@ -218,6 +221,7 @@ __device__ __forceinline__ void combine_impl(const float* __restrict__ expert_ou
                                                                       const int* __restrict__ assignments, int tokens,          \
                                                                       int hidden, int ff, int experts,                          \
                                                                       float* __restrict__ expert_out) {                         \
+        grid_dependency_sync();                                                                                                 \
         down_impl<T, VEC>(activated, down, assignments, tokens, hidden, ff, experts, expert_out);                           \
     }
 
@@ -225,6 +229,7 @@ __device__ __forceinline__ void combine_impl(const float* __restrict__ expert_ou
     extern "C" __global__ void NAME(const float* __restrict__ expert_out, const int* __restrict__ ids,                        \
                                     const float* __restrict__ weights, int tokens, int top_k, int hidden, int experts,        \
                                     T* __restrict__ out) {                                                                    \
+        grid_dependency_sync();                                                                                               \
         combine_impl<T>(expert_out, ids, weights, tokens, top_k, hidden, experts, out);                                       \
     }
 

@@ -107,10 +107,12 @@ __device__ __forceinline__ void rms_norm_heads_impl(T* x, const W* __restrict__ 
 #define NORMS(TN, T, WN, W)                                                                                          \
     extern "C" __global__ void __launch_bounds__(1024) rms_norm_##TN##_w##WN(                                         \
         const T* x, T* residual, const W* weight, float eps, int dim, T* out) {                                       \
+        grid_dependency_sync();                                                                                       \
         rms_norm_impl<T, W>(x, residual, weight, eps, dim, out);                                                      \
     }                                                                                                                 \
     extern "C" __global__ void __launch_bounds__(256) rms_norm_heads_##TN##_w##WN(                                    \
         T* x, const W* weight, float eps, long long rows, int head_dim) {                                             \
+        grid_dependency_sync();                                                                                       \
         rms_norm_heads_impl<T, W>(x, weight, eps, rows, head_dim);                                                    \
     }
 

@@ -23,9 +23,11 @@ __device__ __forceinline__ void fill_uniform_impl(T* __restrict__ out, long long
 }
 
 extern "C" __global__ void fill_uniform_f32(float* out, long long n, unsigned long long seed, float low, float span) {
+    grid_dependency_sync();
     fill_uniform_impl(out, n, seed, low, span);
 }
 
 extern "C" __global__ void fill_uniform_bf16(bf16* out, long long n, unsigned long long seed, float low, float span) {
+    grid_dependency_sync();
     fill_uniform_impl(out, n, seed, low, span);
 }

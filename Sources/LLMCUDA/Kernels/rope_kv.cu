@@ -104,6 +104,7 @@ __device__ __forceinline__ void rope_kv_impl(T* q, T* k, const T* v, const int* 
         T* q, T* k, const T* v, const int* positions, const float* inv_freq, int q_heads, int kv_heads, int head_dim, \
         int half, float attention_scale, T* k_cache, T* v_cache, const int* slots, long long cache_slots, int mode,   \
         int* status) {                                                                                                \
+        grid_dependency_sync();                                                                                       \
         rope_kv_impl<T>(q, k, v, positions, inv_freq, q_heads, kv_heads, head_dim, half, attention_scale, k_cache,   \
                         v_cache, slots, cache_slots, mode, status);                                                   \
     }

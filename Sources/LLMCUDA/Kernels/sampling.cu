@@ -359,6 +359,7 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS) sample_rows(
     const unsigned* __restrict__ uniform_bits, const int* __restrict__ penalty_row_start,
     const int* __restrict__ penalty_ids, const int* __restrict__ penalty_counts, const int* __restrict__ penalty_in_prompt,
     int use_bitmap, int* __restrict__ out, float* __restrict__ logprobs) {
+    grid_dependency_sync();
     extern __shared__ uint4 sample_smem[];
     SampleShared& sh = *reinterpret_cast<SampleShared*>(sample_smem);
     unsigned* bitmap_words = reinterpret_cast<unsigned*>(reinterpret_cast<unsigned char*>(sample_smem) + SAMPLE_SHARED_BYTES);

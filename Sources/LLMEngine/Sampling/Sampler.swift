@@ -91,17 +91,29 @@ public struct Sampler: Sendable {
     }
 
     /// Index of the largest value, lowest index on ties; NaN is never chosen unless every
-    /// value is NaN (then 0).
+    /// value is NaN (then 0). Greedy decoding runs this over the whole vocabulary for every
+    /// token, so it takes 16 values at a time: one pass for the largest (a comparison that
+    /// is false for NaN keeps the running maximum), then a scan for its first position.
     static func argmax(_ values: UnsafeBufferPointer<Float>) -> Int {
-        var best = 0
-        while best < values.count && values[best].isNaN { best += 1 }
-        if best == values.count { return 0 }
-        var bestValue = values[best]
-        for i in (best + 1)..<values.count where values[i] > bestValue {
-            best = i
-            bestValue = values[i]
+        guard let base = values.baseAddress, !values.isEmpty else { return 0 }
+        let raw = UnsafeRawPointer(base), n = values.count, wide = n / 16 * 16
+        var lanes = SIMD16<Float>(repeating: -.infinity)
+        var i = 0
+        while i < wide {
+            let x = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self)
+            lanes.replace(with: x, where: x .> lanes)
+            i += 16
         }
-        return best
+        var largest = -Float.infinity
+        for lane in 0..<16 where lanes[lane] > largest { largest = lanes[lane] }
+        for j in wide..<n where values[j] > largest { largest = values[j] }
+        i = 0
+        while i < wide {
+            if any(raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self) .== SIMD16(repeating: largest)) { break }
+            i += 16
+        }
+        for j in i..<n where values[j] == largest { return j }
+        return 0 // every value is NaN
     }
 
     /// The next uniform number of this request's generator, for a draw made elsewhere

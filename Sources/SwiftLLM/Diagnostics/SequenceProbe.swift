@@ -18,7 +18,7 @@ public final class SequenceProbe {
         self.backend = backend
         let blocks = (contextTokens + blockSize - 1) / blockSize
         cache = try PagedKVCache(backend: backend, layers: model.spec.layers, numBlocks: blocks, blockSize: blockSize,
-                                 kvHeads: model.spec.kvHeads, headDim: model.spec.headDim, dtype: backend.activationDType)
+                                 kvHeads: model.spec.kvHeads, headDim: model.spec.headDim, dtype: backend.kvCacheDTypes[0])
         builder = try ForwardBatchBuilder(backend: backend, maxTokens: maxChunk, maxSequences: 1, maxBlocksPerSequence: blocks, blockSize: blockSize)
         // Blocks in reverse order so paging is exercised.
         blockTable = (0..<Int32(blocks)).reversed()

@@ -1,0 +1,36 @@
+import Foundation
+import SwiftLLM
+import Testing
+
+/// `EngineOptions.kvCacheDType`: the CPU reads an f16 cache as well as its f32 default.
+@Suite("KV cache element type")
+struct KVCacheDTypeTests {
+    /// Twelve prompts batched and chunked through an f16 cache equal each prompt run alone
+    /// through it (the cache's rounding is the same whoever shares the step), and the same
+    /// byte budget holds twice the blocks of the f32 default.
+    @Test("An f16 cache on the CPU: batch invariant, twice the tokens per byte")
+    func halfCacheOnTheCPU() throws {
+        let budget = 1 << 20
+        let half = try TinyEngine.llm(engine: EngineOptions(maxBatchTokens: 24, blockSize: 4, kvCacheBytes: budget, kvCacheDType: .f16))
+        let full = try TinyEngine.llm(engine: EngineOptions(maxBatchTokens: 24, blockSize: 4, kvCacheBytes: budget))
+        #expect(half.kvCachePlan.dtype == .f16 && full.kvCachePlan.dtype == .f32)
+        #expect(half.kvCachePlan.blockCount == 2 * full.kvCachePlan.blockCount)
+
+        let prompts = TinyEngine.prompts(12, lengths: 3...30, seed: 21)
+        let params = SamplingParams(temperature: 0, maxTokens: 12, ignoreEOS: true)
+        let batched = try half.generate(prompts.map { .tokens($0) }, params: params).map(\.tokenIDs)
+        let alone = try prompts.map { try half.generate([.tokens($0)], params: params)[0].tokenIDs }
+        #expect(batched == alone)
+    }
+
+    @Test("A cache type the backend cannot read is a typed error naming the field")
+    func unsupportedType() throws {
+        do {
+            _ = try TinyEngine.llm(engine: EngineOptions(kvCacheBytes: 1 << 20, kvCacheDType: .bf16))
+            Issue.record("a bf16 cache on the CPU was accepted")
+        } catch let EngineError.invalidOption(field, expected, found) {
+            #expect(field == "kvCacheDType" && found == "bf16")
+            #expect(expected.contains("f32") && expected.contains("f16"))
+        }
+    }
+}
