@@ -25,6 +25,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     /// bytes a decode step of many sequences reads from the cache.
     public let kvCacheDTypes = [DType.f32, .f16]
     public let samplesOnDevice = false
+    public let runsAsynchronously = false
     let pool: OpaquePointer
     /// Workspace of the linear kernels (quantised activations); grown to the largest
     /// batch during the profiling step, then reused.

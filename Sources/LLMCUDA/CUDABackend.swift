@@ -9,6 +9,7 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     public let activationDType = DType.bf16
     public let kvCacheDTypes = [DType.bf16]
     public let samplesOnDevice = true
+    public let runsAsynchronously = true
     public let device: CUDADevice
     public let allocator: CUDAAllocator
     public let kernels: KernelLibrary

@@ -45,11 +45,16 @@ public final class EngineLoop: @unchecked Sendable {
     public init(engine: InferenceEngine) {
         self.engine = engine
         published = engine.metrics
-        let thread = Thread { [self] in run() }
+        // The thread holds no reference: were it to drop the last one as it ends, the
+        // engine (and its device memory) would be torn down there, racing the owner's
+        // thread, which may be exiting the process. `deinit` joins it first instead.
+        let thread = Thread { [unowned(unsafe) self] in run() }
         thread.name = "swiftllm-engine"
         thread.stackSize = 8 << 20
         thread.start()
     }
+
+    deinit { shutdown(.cancelInFlight) }
 
     /// Checks and tokenizes `request` on the calling thread (throwing its typed error
     /// there), then queues it. Returns the request id for ``abort(_:)``.

@@ -26,6 +26,10 @@ public struct EngineOptions: Sendable, Equatable {
     /// Where tokens are sampled: `nil` lets the backend decide (on the device for GPUs);
     /// `true` uses the backend's `sample` op whenever the request allows, `false` the host.
     public var sampleOnDevice: Bool?
+    /// Enqueue each step's successor before finishing it (stop checks, detokenizing,
+    /// outputs), so that host work overlaps the device's; `nil` does so where the backend
+    /// runs asynchronously (GPUs). Where ops run synchronously it only delays outputs.
+    public var overlapSteps: Bool?
     /// Record decode steps and replay them (CUDA graphs) where the backend can.
     public var recordDecodeSteps: Bool
     /// Most decode-step recordings kept; the least recently replayed is dropped beyond it.
@@ -39,7 +43,7 @@ public struct EngineOptions: Sendable, Equatable {
 
     public init(maxBatchTokens: Int = 512, maxSequences: Int = 256, blockSize: Int = 16, kvCacheBytes: Int? = nil,
                 kvCacheMemoryFraction: Double = 0.9, prefixCaching: Bool = true, maxModelLength: Int? = nil,
-                sampleOnDevice: Bool? = nil, recordDecodeSteps: Bool = true, maxRecordedSteps: Int = 64,
+                sampleOnDevice: Bool? = nil, overlapSteps: Bool? = nil, recordDecodeSteps: Bool = true, maxRecordedSteps: Int = 64,
                 reserveKVCache: Bool = false, kvCacheDType: DType? = nil) {
         self.maxBatchTokens = maxBatchTokens
         self.maxSequences = maxSequences
@@ -49,6 +53,7 @@ public struct EngineOptions: Sendable, Equatable {
         self.prefixCaching = prefixCaching
         self.maxModelLength = maxModelLength
         self.sampleOnDevice = sampleOnDevice
+        self.overlapSteps = overlapSteps
         self.recordDecodeSteps = recordDecodeSteps
         self.maxRecordedSteps = maxRecordedSteps
         self.reserveKVCache = reserveKVCache

@@ -50,6 +50,9 @@ public final class InferenceEngine {
     /// Live completions by sequence id (the scheduler's request id).
     var sequences: [Int: SequenceState] = [:]
     private var sequencesOfRequest: [Int: [Int]] = [:]
+    /// The step left running on the device by the last ``step()`` (overlapping steps).
+    private var inFlight: LaunchedStep?
+    private let overlapSteps: Bool
     private var nextSequenceID = 0
     var counters = EngineMetrics()
 
@@ -84,6 +87,7 @@ public final class InferenceEngine {
                                                maxBlocksPerSequence: (length + options.blockSize - 1) / options.blockSize,
                                                blockSize: options.blockSize)
         graphs = DecodeGraphs(enabled: options.recordDecodeSteps, capacity: options.maxRecordedSteps)
+        overlapSteps = options.overlapSteps ?? backend.runsAsynchronously
         sampledIDs = try backend.allocate(shape: [maxSequences], dtype: .i32)
         sampledLogprobs = try backend.allocate(shape: [maxSequences], dtype: .f32)
         hostLogits = [Float](repeating: 0, count: spec.vocabSize)
@@ -160,25 +164,45 @@ public final class InferenceEngine {
         return ids
     }
 
-    public var hasWork: Bool { scheduler.hasWork }
+    public var hasWork: Bool { scheduler.hasWork || inFlight != nil }
     /// Steps that ran a forward so far.
     public var stepCount: Int { counters.steps }
 
     /// Runs one step: schedule, one forward for the whole batch, sampling and stop
     /// checks. Returns one output per completion that sampled a token.
+    ///
+    /// With overlapping steps (``EngineOptions/overlapSteps``) the step after this one is
+    /// enqueued as soon as this one's tokens are read, and left running on the device
+    /// when this returns; only then are this step's stop strings checked, its tokens
+    /// detokenized and its outputs made. A completion that a stop string ends has one
+    /// token in that next step, which is dropped.
     public func step() throws -> [EngineOutput] {
+        let running = inFlight
+        inFlight = nil
+        guard let current = try running ?? launch() else { return [] }
+        let (tokens, readAt) = try collect(current)
+        if overlapSteps { inFlight = try launch() }
+        return complete(current, tokens: tokens, readAt: readAt)
+    }
+
+    /// Schedules a step and enqueues its forward and device sampling; nil when nothing
+    /// can be scheduled.
+    private func launch() throws -> LaunchedStep? {
         let scheduleStart = EngineClock.now()
         let plan = scheduler.schedule()
-        guard !plan.isEmpty else { return [] }
+        guard !plan.isEmpty else { return nil }
         let now = EngineClock.now()
         counters.stepPhases.schedule += now - scheduleStart
         var chunks = [SequenceChunk]()
         chunks.reserveCapacity(plan.chunks.count)
         var logitRows = [Int]()
-        for chunk in plan.chunks {
+        // One-token chunks first: backends run a batch's leading decode tokens through
+        // their decode attention and only the rest through prefill.
+        for chunk in plan.chunks.filter({ $0.count == 1 }) + plan.chunks.filter({ $0.count != 1 }) {
             let request = scheduler.requests[chunk.requestID]!
-            sequences[chunk.requestID]!.timing.recordScheduled(at: now)
-            sequences[chunk.requestID]!.cachedPromptTokens = request.cachedPromptTokens
+            let state = sequences[chunk.requestID]!
+            state.timing.recordScheduled(at: now)
+            state.cachedPromptTokens = request.cachedPromptTokens
             chunks.append(SequenceChunk(tokens: Array(request.tokens[chunk.start ..< chunk.start + chunk.count]), startPosition: chunk.start,
                                         blockTable: scheduler.kv.blockTable(of: chunk.requestID), needsLogits: chunk.needsLogits))
             if chunk.needsLogits { logitRows.append(chunk.requestID) }
@@ -187,25 +211,49 @@ public final class InferenceEngine {
         let batch = try batchBuilder.build(chunks)
         let built = EngineClock.now()
         let logits = try graphs.forward(model, batch, cache: cache)
-        let enqueued = EngineClock.now()
-        let outputs = try sample(logits, rows: logitRows)
-        let sampledAt = EngineClock.now()
+        let onDevice = try enqueueSampling(logits, rows: logitRows)
         counters.stepPhases.buildBatch += built - now
-        counters.stepPhases.forward += enqueued - built
-        defer { counters.stepPhases.finish += EngineClock.now() - sampledAt }
-        var sampled = [Int: Int32](minimumCapacity: logitRows.count)
-        for (sequence, output) in zip(logitRows, outputs) { sampled[sequence] = Int32(output.tokenIDs[0]) }
-        scheduler.commit(plan, sampled: sampled)
+        counters.stepPhases.forward += EngineClock.now() - built
+        return LaunchedStep(plan: plan, logits: logits, rows: logitRows, onDevice: onDevice)
+    }
 
+    /// Reads a launched step's tokens and commits them to the scheduler; completions that
+    /// these tokens end (EOS, stop token, length) leave the scheduler at once, so the next
+    /// step does not schedule them. Returns one token per row, nil where the completion
+    /// is gone (aborted, or ended by a stop string in the previous step), and when they
+    /// were read.
+    private func collect(_ step: LaunchedStep) throws -> (tokens: [SampledToken?], readAt: Double) {
+        let start = EngineClock.now()
+        let tokens = try readTokens(step.logits, rows: step.rows, onDevice: step.onDevice)
+        let readAt = EngineClock.now()
+        counters.stepPhases.sample += readAt - start
+        var sampled = [Int: Int32](minimumCapacity: step.rows.count)
+        var ending = [Int]()
+        for (sequence, token) in zip(step.rows, tokens) {
+            guard let token, let state = sequences[sequence] else { continue }
+            state.record(token)
+            sampled[sequence] = Int32(token.id)
+            if state.finishes(on: token) { ending.append(sequence) }
+        }
+        scheduler.commit(step.plan, sampled: sampled)
+        for sequence in ending { scheduler.remove(sequence) }
         counters.steps += 1
-        counters.computedTokens += plan.tokenCount
-        counters.lastStepTokens = plan.tokenCount
-        counters.lastStepSequences = plan.chunks.count
-        counters.generatedTokens += outputs.count
+        counters.computedTokens += step.plan.tokenCount
+        counters.lastStepTokens = step.plan.tokenCount
+        counters.lastStepSequences = step.plan.chunks.count
+        counters.stepPhases.finish += EngineClock.now() - readAt
+        return (tokens, readAt)
+    }
+
+    /// Stop checks, detokenizing and outputs of a collected step.
+    private func complete(_ step: LaunchedStep, tokens: [SampledToken?], readAt: Double) -> [EngineOutput] {
+        let start = EngineClock.now()
+        defer { counters.stepPhases.finish += EngineClock.now() - start }
         var results = [EngineOutput]()
-        results.reserveCapacity(outputs.count)
-        for (sequence, output) in zip(logitRows, outputs) {
-            let state = sequences[sequence]!
+        results.reserveCapacity(step.rows.count)
+        for (sequence, token) in zip(step.rows, tokens) {
+            guard let token, let state = sequences[sequence] else { continue }
+            let output = state.accept(token, at: readAt)
             if state.tokenIDs.count == 1, let ttft = state.timing.timeToFirstToken {
                 counters.timeToFirstToken.record(ttft)
             } else if let gap = state.timing.interTokenSeconds.last {
@@ -218,6 +266,7 @@ public final class InferenceEngine {
             }
             results.append(EngineOutput(requestID: state.requestID, output: output, result: result))
         }
+        counters.generatedTokens += results.count
         return results
     }
 

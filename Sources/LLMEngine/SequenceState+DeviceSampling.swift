@@ -10,7 +10,7 @@ extension SequenceState {
 
     /// This step's row for the device sampler; draws the request's uniform exactly as
     /// the host sampler would.
-    mutating func deviceSamplingRow() -> DeviceSamplingRow {
+    func deviceSamplingRow() -> DeviceSamplingRow {
         var row = DeviceSamplingRow(
             temperature: params.temperature, topK: Int32(clamping: params.topK), topP: params.topP, minP: params.minP,
             repetitionPenalty: params.repetitionPenalty, presencePenalty: params.presencePenalty,

@@ -2,8 +2,10 @@ import LLMTokenizer
 
 /// One completion the engine is generating, between steps: its sampler, stop checker,
 /// detokenizer and token counts, the output so far, and its timing. (Which tokens are in
-/// the cache, and where, is the scheduler's business.)
-struct SequenceState {
+/// the cache, and where, is the scheduler's business.) A class: the engine reads and
+/// updates every running one each step, and a struct read out of the dictionary was a
+/// copy of all its fields.
+final class SequenceState {
     /// The caller's request, and which of its `n` completions this is.
     let requestID: Int
     let index: Int
@@ -35,17 +37,28 @@ struct SequenceState {
         GenerationUsage(promptTokens: prompt.count, cachedPromptTokens: cachedPromptTokens, completionTokens: tokenIDs.count)
     }
 
-    /// Samples from one row of logits and applies the stop conditions.
-    mutating func step(logits: UnsafeMutableBufferPointer<Float>, at time: Double) -> GenerationOutput {
+    /// Samples from one row of logits on the host.
+    func sample(logits: UnsafeMutableBufferPointer<Float>) -> SampledToken {
         // The chosen token's logprob costs a pass over the vocabulary; only asked-for ones are made.
-        let token = sampler.sample(logits: logits, context: SamplingContext(tokenCounts: counts, minTokens: params.minTokens),
-                                   reportLogprob: params.logprobs != nil)
-        return accept(token, at: time, keepLogprobs: params.logprobs != nil)
+        sampler.sample(logits: logits, context: SamplingContext(tokenCounts: counts, minTokens: params.minTokens),
+                       reportLogprob: params.logprobs != nil)
     }
 
-    /// Applies the stop conditions to a chosen token and records it.
-    mutating func accept(_ token: SampledToken, at time: Double, keepLogprobs: Bool = false) -> GenerationOutput {
+    /// Counts a sampled token as soon as it is read, before ``accept(_:at:)``: the next
+    /// step's sampler (penalties, min-tokens masking) may be set up in between.
+    func record(_ token: SampledToken) {
         counts.appendGenerated(token.id)
+    }
+
+    /// Whether this token ends the completion whatever its text (see
+    /// ``StopChecker/finishes(onToken:)``).
+    func finishes(on token: SampledToken) -> Bool {
+        stopChecker.finishes(onToken: token.id)
+    }
+
+    /// Applies the stop conditions to a recorded token and keeps it.
+    func accept(_ token: SampledToken, at time: Double) -> GenerationOutput {
+        let keepLogprobs = params.logprobs != nil
         let decision = stopChecker.append(tokenID: token.id, textDelta: detokenizer.append(token.id))
         tokenIDs.append(token.id)
         text += decision.text

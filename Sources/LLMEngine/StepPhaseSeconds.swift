@@ -6,13 +6,14 @@ public struct StepPhaseSeconds: Sendable, Equatable {
     public var schedule: Double = 0
     /// Laying the grant out as a `ForwardBatch` (host buffers and their upload).
     public var buildBatch: Double = 0
-    /// Enqueueing the forward (or replaying its recording); on the CPU, running it.
+    /// Enqueueing the forward (or replaying its recording) and the device sampler; on
+    /// the CPU, running the forward.
     public var forward: Double = 0
-    /// Device sampling until the ids are on the host, which includes waiting for the
-    /// forward queued before it (GPUs).
+    /// Until the sampled ids are on the host, which includes waiting for the forward
+    /// (GPUs), and host sampling where the device does not sample.
     public var sample: Double = 0
-    /// Host sampling (where the device does not sample), accepting tokens, stop checks,
-    /// detokenizing and the scheduler's commit.
+    /// The scheduler's commit, stop checks, detokenizing and outputs. With overlapping
+    /// steps most of it runs while the device computes the next step.
     public var finish: Double = 0
 
     public init() {}

@@ -67,7 +67,8 @@ public final class ForwardBatchBuilder {
         let metadata = AttentionMetadata(
             positions: positions.rows(0..<n), slotMapping: slotMapping.rows(0..<n),
             queryStart: queryStart.rows(0..<(chunks.count + 1)), blockTable: tableView,
-            numTokens: n, numSequences: chunks.count, maxContextLength: longest)
+            numTokens: n, numSequences: chunks.count, maxContextLength: longest,
+            leadingDecodeSequences: chunks.prefix { $0.tokens.count == 1 }.count)
         return ForwardBatch(tokenIDs: tokenIDs.rows(0..<n), attention: metadata, logitRows: logitRows.rows(0..<m), numLogitRows: m)
     }
 }

@@ -14,6 +14,10 @@ public struct AttentionMetadata: Sendable {
     public var numSequences: Int
     /// Longest context (cached + new tokens) of any sequence in this step.
     public var maxContextLength: Int
+    /// How many sequences at the front of the batch bring exactly one token each (their
+    /// tokens are the first ones): a backend may run them through its decode path and
+    /// only the rest through prefill. Zero claims nothing.
+    public var leadingDecodeSequences: Int
 
     /// Granularity of launch shapes: backends may size a step's grids by
     /// `maxContextLength` rounded up to a multiple of this, never by its exact value, so
@@ -26,7 +30,7 @@ public struct AttentionMetadata: Sendable {
     }
 
     public init(positions: Tensor, slotMapping: Tensor, queryStart: Tensor, blockTable: Tensor,
-                numTokens: Int, numSequences: Int, maxContextLength: Int) {
+                numTokens: Int, numSequences: Int, maxContextLength: Int, leadingDecodeSequences: Int = 0) {
         self.positions = positions
         self.slotMapping = slotMapping
         self.queryStart = queryStart
@@ -34,6 +38,7 @@ public struct AttentionMetadata: Sendable {
         self.numTokens = numTokens
         self.numSequences = numSequences
         self.maxContextLength = maxContextLength
+        self.leadingDecodeSequences = leadingDecodeSequences
     }
 }
 

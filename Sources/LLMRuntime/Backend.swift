@@ -18,6 +18,9 @@ public protocol Backend: AnyObject, Sendable {
     /// logits back: true where logits live across a bus (GPUs), false on the CPU, where
     /// the host sampler reads them in place.
     var samplesOnDevice: Bool { get }
+    /// Whether ops return once enqueued (a GPU stream) rather than once done (the CPU):
+    /// the engine then enqueues the next step before finishing the current one.
+    var runsAsynchronously: Bool { get }
     /// Formats `upload(weight:)` accepts; others are converted to f32 on the host first.
     var weightTypes: Set<DType> { get }
 

@@ -52,6 +52,9 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .long, help: "Run every decode step eagerly instead of replaying recorded CUDA graphs.")
     var noCudaGraphs = false
 
+    @Option(name: .long, help: "auto, on or off: enqueue each step before the previous one's stop checks and outputs (auto: on GPUs).")
+    var overlapSteps: String = "auto"
+
     func llmOptions(threads override: Int? = nil) throws -> LLMOptions {
         guard let device = LLMOptions.Device(rawValue: device) else {
             throw ValidationError("--device must be one of \(LLMOptions.Device.allCases.map(\.rawValue).joined(separator: ", ")), got '\(device)'")
@@ -67,10 +70,18 @@ struct ModelOptions: ParsableArguments {
             }
             kvDType = dtype
         }
+        let overlap: Bool?
+        switch overlapSteps {
+        case "auto": overlap = nil
+        case "on": overlap = true
+        case "off": overlap = false
+        default: throw ValidationError("--overlap-steps must be auto, on or off, got '\(overlapSteps)'")
+        }
         let cpu = CPUBackend.Options(threads: override ?? threads ?? CPUInfo.coreCount, exactMatmul: exact)
         let engine = EngineOptions(maxBatchTokens: maxBatchTokens, maxSequences: maxNumSeqs, blockSize: blockSize,
                                    kvCacheBytes: kvCacheMib.map { $0 << 20 }, kvCacheMemoryFraction: kvCacheFraction,
-                                   prefixCaching: !noPrefixCaching, maxModelLength: maxModelLength, recordDecodeSteps: !noCudaGraphs,
+                                   prefixCaching: !noPrefixCaching, maxModelLength: maxModelLength, overlapSteps: overlap,
+                                   recordDecodeSteps: !noCudaGraphs,
                                    kvCacheDType: kvDType)
         guard gpu >= 0 else { throw ValidationError("--gpu must be a device ordinal (0, 1, ...)") }
         return LLMOptions(device: device, gpu: gpu, cpu: cpu, engine: engine, loadFormat: format, tokenizerPath: tokenizer)

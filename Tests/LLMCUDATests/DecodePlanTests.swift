@@ -26,17 +26,17 @@ struct DecodePlanTests {
         }
     }
 
-    @Test("short contexts are split until the grid has two blocks per SM; long ones use 512-key partitions")
+    @Test("short contexts are split until the grid has two blocks per SM; long ones use up to 1024-key partitions")
     func gridFill() {
         let short = AttentionKernels.decodePlan(Self.shape(context: 300), multiprocessors: 132)
-        #expect(short.partition == 32)  // 8 kv heads x 16 partitions of 32 keys over the 512-key bucket
-        #expect(short.splits == 16)
+        #expect(short.partition == 64)  // 8 kv heads x 8 partitions of 64 keys over the 512-key bucket
+        #expect(short.splits == 8)
         let long = AttentionKernels.decodePlan(Self.shape(context: 32768), multiprocessors: 132)
-        #expect(long.partition == 512)
+        #expect(long.partition == 512)  // 8 kv heads x 32 partitions of 1024 keys would be 256 blocks
         #expect(long.splits == 64)
         // A batch of 64 sequences already fills the GPU at a short context.
         let batch = AttentionKernels.decodePlan(Self.shape(context: 300, tokens: 64), multiprocessors: 132)
-        #expect(batch.partition == 512)
+        #expect(batch.partition == 1024)
         #expect(batch.splits == 1)
     }
 
@@ -47,15 +47,18 @@ struct DecodePlanTests {
         #expect(plan.partition * (plan.splits - 1) < 4096)
     }
 
-    @Test("shared memory holds q, the scores (at least warps x head size per head) and max/sum")
+    @Test("shared memory holds Q, two stages of K and V tiles per warp and max/sum; groups past 16 heads take chunks")
     func sharedMemory() {
         let plan = AttentionKernels.decodePlan(Self.shape(context: 300), multiprocessors: 132)
         #expect(plan.headChunk == 4)
-        #expect(plan.sharedBytes == 4 * (4 * 128 + 4 * 512 + 2 * 4))
-        let wide = AttentionKernels.decodePlan(Self.shape(context: 100_000, queryHeads: 64, kvHeads: 4), multiprocessors: 132)
-        #expect(wide.headChunk == 8)
+        #expect(plan.sharedBytes == 2 * (16 * 128 + 4 * 4 * 16 * 128) + 4 * 4 * 16 * 2)  // 4 warps
+        let wide = AttentionKernels.decodePlan(Self.shape(context: 100_000, queryHeads: 64, kvHeads: 2), multiprocessors: 132)
+        #expect(wide.headChunk == 16)
         #expect(wide.chunks == 2)
-        #expect(wide.partition == 512)
-        #expect(wide.sharedBytes == 4 * (8 * 128 + 8 * 512 + 2 * 8))
+        #expect(wide.partition == 1024)
+        // Head size 256 takes 2 warps, within the 99 KiB a block may have on sm_86/sm_89.
+        let gemma = AttentionKernels.decodePlan(Self.shape(context: 300, queryHeads: 16, headDim: 256), multiprocessors: 132)
+        #expect(gemma.sharedBytes == 2 * (16 * 256 + 2 * 4 * 16 * 256) + 4 * 2 * 16 * 2)
+        #expect(gemma.sharedBytes <= 99 * 1024)
     }
 }

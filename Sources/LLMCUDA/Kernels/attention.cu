@@ -8,18 +8,18 @@
 // Cache layout [blocks, block_size, kv_heads, head_dim].
 //
 // Two paths, chosen by the host from the batch shape (both are correct for any batch):
-//  - decode_*: one query token per block row, split-K flash decoding on CUDA cores.
-//    Grid (tokens, kv_heads * head_chunks, splits). Each block handles up to 8 query
-//    heads sharing one kv head over one partition of the token's keys: scores to
-//    shared memory, softmax there, then p . V with 16-byte loads of value rows. With
-//    one split the block writes the output; otherwise it writes unnormalised partial
-//    sums with their max and sum, and decode_reduce_* combines the partitions.
+//  - decode_*: one query token per sequence, split-K flash decoding on tensor cores.
+//    Grid (tokens, kv_heads * head_chunks, splits). Each block handles up to 16 query
+//    heads sharing one kv head (the rows of one mma tile) over one partition of the
+//    token's keys; decode_reduce_* combines the partitions when there are several.
+//    A mixed batch runs its leading one-token sequences through this path too.
 //  - prefill_*: FlashAttention-2 style tiles on tensor cores (mma.sync m16n8k16, fp32
 //    accumulate, ldmatrix from XOR-swizzled shared memory, online softmax). A tile is
 //    64 "packed" rows: row r of a sequence's tile space is query token r / G, head
 //    r % G of the kv head's group of G query heads, so every K/V tile read through the
 //    block table serves the whole group. K and V tiles are loaded with cp.async: V of
 //    tile j overlaps the QK^T of tile j, K of tile j+1 overlaps the PV of tile j.
+//    Sequences before first_seq are skipped (the decode path took them).
 #include "common.cuh"
 
 // ---- shared helpers -----------------------------------------------------------------
@@ -51,199 +51,6 @@ __device__ __forceinline__ float soft_cap(float s, float cap) { return cap > 0.0
 
 __device__ __forceinline__ float2 load2(const bf16* p) { return __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(p)); }
 __device__ __forceinline__ float2 load2(const f16* p) { return __half22float2(*reinterpret_cast<const __half2*>(p)); }
-
-// ---- decode: split-K flash decoding -------------------------------------------------
-
-#define DECODE_THREADS 128
-#define DECODE_MAX_HEADS 8
-
-/// Dynamic shared memory (floats): q [head_chunk][D], a scores area of head_chunk *
-/// max(partition, warps * D) (head g's scores at g * partition; the final cross-warp
-/// sum, [warps][heads][D], reuses it), then max/sum [head_chunk][2].
-template <typename T, int D>
-__device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __restrict__ k_cache,
-                                            const T* __restrict__ v_cache, const int* __restrict__ block_table,
-                                            int max_blocks, const int* __restrict__ query_start,
-                                            const int* __restrict__ positions, int num_seqs, int q_heads, int kv_heads,
-                                            int block_size, long long num_blocks, float scale, int window, float softcap,
-                                            int partition, int head_chunk, T* __restrict__ out, float* __restrict__ part_acc,
-                                            float* __restrict__ part_ml) {
-    extern __shared__ float4 decode_smem4[];
-    float* smem = reinterpret_cast<float*>(decode_smem4);
-    const int t = blockIdx.x;
-    const int group = q_heads / kv_heads;
-    const int chunks = (group + head_chunk - 1) / head_chunk;
-    const int kvh = blockIdx.y / chunks;
-    const int h0 = kvh * group + (blockIdx.y - kvh * chunks) * head_chunk;  // first query head of the block
-    const int hc = min(head_chunk, kvh * group + group - h0);               // query heads of the block
-    const int split = blockIdx.z, splits = gridDim.z;
-    float* q_s = smem;
-    float* scores = q_s + head_chunk * D;
-    float* ml = scores + head_chunk * max(partition, DECODE_THREADS / 32 * D);
-
-    const int seq = find_sequence(query_start, num_seqs, t);
-    const int pos = positions[t];
-    const int first = (window > 0 && pos + 1 > window) ? pos + 1 - window : 0;
-    const int kbeg = first + split * partition;
-    const int nkeys = max(0, min(pos + 1, kbeg + partition) - kbeg);
-    const int* table = block_table + (long long)seq * max_blocks;
-
-    for (int i = threadIdx.x; i < hc * D; i += DECODE_THREADS) q_s[i] = to_float(q[((long long)t * q_heads + h0) * D + i]);
-    __syncthreads();
-
-    // Scores: a key is read by LPK lanes, 16 bytes each; each query head's dot product
-    // is reduced over those lanes with shuffles.
-    constexpr int CH = D / 8;
-    constexpr int LPK = CH <= 1 ? 1 : CH <= 2 ? 2 : CH <= 4 ? 4 : CH <= 8 ? 8 : CH <= 16 ? 16 : 32;
-    constexpr int KPW = 32 / LPK;
-    constexpr int WARPS = DECODE_THREADS / 32;
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    const int kg = lane / LPK, c = lane % LPK;
-    for (int base = warp * KPW; base < nkeys; base += WARPS * KPW) {
-        const int kk = base + kg;
-        float kv[8];
-        bool mapped = false;
-        if (kk < nkeys && c < CH) {
-            const long long row = key_row(table, max_blocks, block_size, num_blocks, kbeg + kk, kv_heads, kvh, D);
-            if (row >= 0) {
-                load8(k_cache + row + c * 8, kv);
-                mapped = true;
-            }
-        }
-        if (!mapped) {
-#pragma unroll
-            for (int i = 0; i < 8; i++) kv[i] = 0.0f;
-        }
-#pragma unroll
-        for (int g = 0; g < DECODE_MAX_HEADS; g++) {
-            if (g < hc) {
-                float part = 0.0f;
-                if (c < CH) {
-                    const float4 a = *reinterpret_cast<const float4*>(q_s + g * D + c * 8);
-                    const float4 b = *reinterpret_cast<const float4*>(q_s + g * D + c * 8 + 4);
-                    part = a.x * kv[0] + a.y * kv[1] + a.z * kv[2] + a.w * kv[3] + b.x * kv[4] + b.y * kv[5] + b.z * kv[6] +
-                           b.w * kv[7];
-                }
-#pragma unroll
-                for (int o = LPK / 2; o > 0; o >>= 1) part += __shfl_xor_sync(0xffffffffu, part, o);
-                if (c == 0 && kk < nkeys) scores[g * partition + kk] = mapped ? soft_cap(part * scale, softcap) : -INFINITY;
-            }
-        }
-    }
-    __syncthreads();
-
-    // Softmax of each head's scores in place: one warp per head.
-    for (int g = warp; g < hc; g += WARPS) {
-        float* sg = scores + g * partition;
-        float m = -INFINITY;
-        for (int i = lane; i < nkeys; i += 32) m = fmaxf(m, sg[i]);
-        m = warp_max(m);
-        float l = 0.0f;
-        for (int i = lane; i < nkeys; i += 32) {
-            const float p = m == -INFINITY ? 0.0f : expf(sg[i] - m);
-            sg[i] = p;
-            l += p;
-        }
-        l = warp_sum(l);
-        if (lane == 0) {
-            ml[2 * g] = m;
-            ml[2 * g + 1] = l;
-        }
-    }
-    __syncthreads();
-
-    // p . V in the scores' lane layout: a lane reads 16 bytes of a value row, so a warp
-    // covers KPW keys per load and a block 4 * KPW (2-byte loads, one key row per 64
-    // threads, left the batch decode latency-bound). Lanes accumulate their keys; the
-    // warp's key groups are summed with shuffles, the warps through shared memory.
-    float acc[DECODE_MAX_HEADS][8];
-#pragma unroll
-    for (int g = 0; g < DECODE_MAX_HEADS; g++)
-#pragma unroll
-        for (int i = 0; i < 8; i++) acc[g][i] = 0.0f;
-    for (int base = warp * KPW; base < nkeys; base += WARPS * KPW) {
-        const int kk = base + kg;
-        if (kk < nkeys && c < CH) {
-            const long long row = key_row(table, max_blocks, block_size, num_blocks, kbeg + kk, kv_heads, kvh, D);
-            if (row >= 0) {  // an unmapped key weighs 0
-                float vv[8];
-                load8(v_cache + row + c * 8, vv);
-#pragma unroll
-                for (int g = 0; g < DECODE_MAX_HEADS; g++) {
-                    if (g < hc) {
-                        const float p = scores[g * partition + kk];
-#pragma unroll
-                        for (int i = 0; i < 8; i++) acc[g][i] += p * vv[i];
-                    }
-                }
-            }
-        }
-    }
-#pragma unroll
-    for (int g = 0; g < DECODE_MAX_HEADS; g++) {
-        if (g < hc) {
-#pragma unroll
-            for (int i = 0; i < 8; i++)
-#pragma unroll
-                for (int o = LPK; o < 32; o <<= 1) acc[g][i] += __shfl_xor_sync(0xffffffffu, acc[g][i], o);
-        }
-    }
-    __syncthreads();  // every thread is done with the scores: reuse them for the sum
-    float* red = scores;  // [WARPS][hc][D]
-    if (kg == 0 && c < CH) {
-#pragma unroll
-        for (int g = 0; g < DECODE_MAX_HEADS; g++) {
-            if (g < hc) {
-#pragma unroll
-                for (int i = 0; i < 8; i++) red[(warp * hc + g) * D + c * 8 + i] = acc[g][i];
-            }
-        }
-    }
-    __syncthreads();
-    for (int i = threadIdx.x; i < hc * D; i += DECODE_THREADS) {
-        const int g = i / D, d = i - g * D;
-        float a = 0.0f;
-#pragma unroll
-        for (int w = 0; w < WARPS; w++) a += red[(w * hc + g) * D + d];
-        const long long th = (long long)t * q_heads + h0 + g;
-        const float l = ml[2 * g + 1];
-        if (splits == 1) {
-            out[th * D + d] = from_float<T>(l > 0.0f ? a / l : 0.0f);
-        } else {
-            const long long idx = th * splits + split;
-            part_acc[idx * D + d] = a;
-            if (d == 0) {
-                part_ml[2 * idx] = ml[2 * g];
-                part_ml[2 * idx + 1] = l;
-            }
-        }
-    }
-}
-
-/// Combines the partitions of one (token, head): out = sum_i acc_i e^(m_i - M) /
-/// sum_i l_i e^(m_i - M). Grid (tokens, q_heads); partitions without keys (l = 0) are
-/// skipped.
-template <typename T>
-__device__ __forceinline__ void decode_reduce_impl(const float* __restrict__ part_acc, const float* __restrict__ part_ml,
-                                                   int q_heads, int splits, int head_dim, T* __restrict__ out) {
-    const long long th = (long long)blockIdx.x * q_heads + blockIdx.y;
-    const float* ml = part_ml + th * splits * 2;
-    float m = -INFINITY;
-    for (int s = 0; s < splits; s++)
-        if (ml[2 * s + 1] > 0.0f) m = fmaxf(m, ml[2 * s]);
-    for (int d = threadIdx.x; d < head_dim; d += blockDim.x) {
-        float l = 0.0f, a = 0.0f;
-        for (int s = 0; s < splits; s++) {
-            const float ls = ml[2 * s + 1];
-            if (ls > 0.0f) {
-                const float w = expf(ml[2 * s] - m);
-                l += ls * w;
-                a += part_acc[(th * splits + s) * head_dim + d] * w;
-            }
-        }
-        out[th * head_dim + d] = from_float<T>(l > 0.0f ? a / l : 0.0f);
-    }
-}
 
 // ---- prefill: tensor-core tiles -------------------------------------------------------
 
@@ -310,6 +117,37 @@ __device__ __forceinline__ unsigned pack2(float lo, float hi, f16*) {
 #define PREFILL_SCALARS 16
 #define LOG2E_F 1.4426950408889634f
 
+/// One online-softmax step in base 2 over a tile of mma scores. Each lane holds 4 values
+/// per 8-key n-tile, the first two of row g and the last two of row g + 8 (its two
+/// "halves"); the 4 lanes of a quad share the rows. Takes this tile's per-half maxima,
+/// updates the running max m and sum l, turns the scores into probabilities, and gives
+/// the factor alpha by which the output accumulators of each half must be scaled.
+template <int NT>
+__device__ __forceinline__ void softmax_update(float (&s)[NT][4], float (&row_max)[2], float (&m_r)[2], float (&l_r)[2],
+                                               float (&alpha)[2]) {
+    float row_sum[2] = {0.0f, 0.0f};
+#pragma unroll
+    for (int half = 0; half < 2; half++) {
+        row_max[half] = fmaxf(row_max[half], __shfl_xor_sync(0xffffffffu, row_max[half], 1));
+        row_max[half] = fmaxf(row_max[half], __shfl_xor_sync(0xffffffffu, row_max[half], 2));
+        const float m_new = fmaxf(m_r[half], row_max[half]);
+        alpha[half] = m_new == -INFINITY ? 1.0f : exp2f(m_r[half] - m_new);
+        m_r[half] = m_new;
+    }
+#pragma unroll
+    for (int nt = 0; nt < NT; nt++) {
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+            const int half = e >> 1;
+            const float p = m_r[half] == -INFINITY ? 0.0f : exp2f(s[nt][e] - m_r[half]);
+            s[nt][e] = p;
+            row_sum[half] += p;
+        }
+    }
+#pragma unroll
+    for (int half = 0; half < 2; half++) l_r[half] = l_r[half] * alpha[half] + row_sum[half];
+}
+
 /// Dynamic shared memory: Q [64][D], K [BN][D], V [BN][D] of T, swizzled, then
 /// PREFILL_SCALARS ints.
 template <typename T, int D, int BN>
@@ -318,7 +156,7 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
                                              int max_blocks, const int* __restrict__ query_start,
                                              const int* __restrict__ positions, int num_seqs, int q_heads, int kv_heads,
                                              int block_size, long long num_blocks, float scale, int window, float softcap,
-                                             T* __restrict__ out) {
+                                             int first_seq, T* __restrict__ out) {
     constexpr int BM = PREFILL_BM, CH = D / 8, NT = BN / 8, DT = D / 8;
     extern __shared__ float4 prefill_smem4[];
     T* q_s = reinterpret_cast<T*>(prefill_smem4);
@@ -349,7 +187,7 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
     }
     __syncthreads();
     int base = 0;
-    for (int c0 = 0; c0 < num_seqs; c0 += PREFILL_THREADS) {
+    for (int c0 = first_seq; c0 < num_seqs; c0 += PREFILL_THREADS) {
         const int s = c0 + threadIdx.x;
         const int n = s < num_seqs ? ((query_start[s + 1] - query_start[s]) * group + BM - 1) / BM : 0;
         int incl = n;
@@ -478,27 +316,8 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
                     row_max[half] = fmaxf(row_max[half], v);
                 }
             }
-            float alpha[2], row_sum[2] = {0.0f, 0.0f};
-#pragma unroll
-            for (int half = 0; half < 2; half++) {
-                row_max[half] = fmaxf(row_max[half], __shfl_xor_sync(0xffffffffu, row_max[half], 1));
-                row_max[half] = fmaxf(row_max[half], __shfl_xor_sync(0xffffffffu, row_max[half], 2));
-                const float m_new = fmaxf(m_r[half], row_max[half]);
-                alpha[half] = m_new == -INFINITY ? 1.0f : exp2f(m_r[half] - m_new);
-                m_r[half] = m_new;
-            }
-#pragma unroll
-            for (int nt = 0; nt < NT; nt++) {
-#pragma unroll
-                for (int e = 0; e < 4; e++) {
-                    const int half = e >> 1;
-                    const float p = m_r[half] == -INFINITY ? 0.0f : exp2f(s[nt][e] - m_r[half]);
-                    s[nt][e] = p;
-                    row_sum[half] += p;
-                }
-            }
-#pragma unroll
-            for (int half = 0; half < 2; half++) l_r[half] = l_r[half] * alpha[half] + row_sum[half];
+            float alpha[2];
+            softmax_update(s, row_max, m_r, l_r, alpha);
 #pragma unroll
             for (int dt = 0; dt < DT; dt++) {
                 o[dt][0] *= alpha[0];
@@ -553,28 +372,254 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
     }
 }
 
+// ---- decode on tensor cores -----------------------------------------------------------
+
+#define DECODE_KEYS 16
+#define DECODE_HEADS 16
+/// Warps of a decode block: two for head sizes past 128, whose tiles would otherwise
+/// take more shared memory than sm_86/sm_89 give one block.
+#define DECODE_WARPS(D) ((D) > 128 ? 2 : 4)
+
+/// Split-K decode with up to 16 query heads of one kv head as the rows of one mma tile
+/// (rows past the block's heads are zero): the dot products and p . V run on tensor
+/// cores, CUDA cores only do the softmax (on CUDA cores alone the batch decode was
+/// bound by its arithmetic at a third of the memory bandwidth). Each warp streams its
+/// own 16-key tiles of the block's partition (tiles w, w + W, ...) through a private
+/// double buffer with cp.async, waiting for no other warp until the end, where the
+/// warps' (max, sum, acc) combine in shared memory. With one partition the block writes
+/// the output; otherwise unnormalised partial sums with their max (natural-log units)
+/// and sum, which decode_reduce combines.
+/// Dynamic shared memory: Q [16][D] of T, per warp two stages of K and V tiles
+/// [16][D] of T (the combine reuses them as [W][16][D] floats), then [W][16][2] floats
+/// of max and sum.
+template <typename T, int D>
+__device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __restrict__ k_cache,
+                                                const T* __restrict__ v_cache, const int* __restrict__ block_table,
+                                                int max_blocks, const int* __restrict__ query_start,
+                                                const int* __restrict__ positions, int num_seqs, int q_heads,
+                                                int kv_heads, int block_size, long long num_blocks, float scale,
+                                                int window, float softcap, int partition, int head_chunk,
+                                                T* __restrict__ out, float* __restrict__ part_acc,
+                                                float* __restrict__ part_ml) {
+    constexpr int KT = DECODE_KEYS, CH = D / 8, DT = D / 8, KS = D / 16, TILE = KT * D;
+    constexpr int WARPS = DECODE_WARPS(D);
+    extern __shared__ float4 decode_smem4[];
+    T* const type_tag = nullptr;
+    T* q_s = reinterpret_cast<T*>(decode_smem4);
+    T* stages = q_s + DECODE_HEADS * D;
+    float* ml_s = reinterpret_cast<float*>(stages + WARPS * 4 * TILE);
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    const int t = blockIdx.x;
+    const int group = q_heads / kv_heads;
+    const int chunks = (group + head_chunk - 1) / head_chunk;
+    const int kvh = blockIdx.y / chunks;
+    const int h0 = kvh * group + (blockIdx.y - kvh * chunks) * head_chunk;
+    const int hc = min(head_chunk, kvh * group + group - h0);
+    const int split = blockIdx.z, splits = gridDim.z;
+
+    const int seq = find_sequence(query_start, num_seqs, t);
+    const int pos = positions[t];
+    const int first = (window > 0 && pos + 1 > window) ? pos + 1 - window : 0;
+    const int kbeg = first + split * partition;
+    const int kend = min(pos + 1, kbeg + partition);
+    const int ntiles = kend > kbeg ? (kend - kbeg + KT - 1) / KT : 0;
+    const int* table = block_table + (long long)seq * max_blocks;
+
+    for (int i = threadIdx.x; i < DECODE_HEADS * CH; i += 32 * WARPS) {
+        const int r = i / CH, c = i - r * CH;
+        const bool valid = r < hc;
+        cp_async16(q_s + swizzle<D>(r, c), valid ? q + ((long long)t * q_heads + h0 + r) * D + c * 8 : q, valid);
+    }
+    cp_async_commit();
+
+    // A tile is loaded by two lanes per key row; the ballot of mapped rows (bit 2k for
+    // key k) masks keys whose block is missing.
+    T* warp_stages = stages + warp * 4 * TILE;  // stage s: K at 2 s TILE, V after it
+    const int load_key = lane >> 1, load_sub = lane & 1;
+    auto issue = [&](int tile, int stage) -> unsigned {
+        const int j = kbeg + tile * KT + load_key;
+        const long long row = j < kend ? key_row(table, max_blocks, block_size, num_blocks, j, kv_heads, kvh, D) : -1;
+        T* kd = warp_stages + 2 * stage * TILE;
+        T* vd = kd + TILE;
+#pragma unroll
+        for (int c = load_sub; c < CH; c += 2) {
+            cp_async16(kd + swizzle<D>(load_key, c), row >= 0 ? k_cache + row + c * 8 : k_cache, row >= 0);
+            cp_async16(vd + swizzle<D>(load_key, c), row >= 0 ? v_cache + row + c * 8 : v_cache, row >= 0);
+        }
+        return __ballot_sync(0xffffffffu, row >= 0);
+    };
+
+    float o[DT][4];
+#pragma unroll
+    for (int i = 0; i < DT; i++) o[i][0] = o[i][1] = o[i][2] = o[i][3] = 0.0f;
+    float m_r[2] = {-INFINITY, -INFINITY}, l_r[2] = {0.0f, 0.0f};
+    const int tig = lane & 3;
+    unsigned mapped[2] = {0u, 0u};
+    if (warp < ntiles) mapped[0] = issue(warp, 0);
+    cp_async_commit();
+    asm volatile("cp.async.wait_group 1;\n" ::: "memory");  // Q has landed
+    __syncthreads();
+
+    int stage = 0;
+    for (int tile = warp; tile < ntiles; tile += WARPS) {
+        if (tile + WARPS < ntiles) mapped[stage ^ 1] = issue(tile + WARPS, stage ^ 1);
+        cp_async_commit();
+        asm volatile("cp.async.wait_group 1;\n" ::: "memory");  // this tile has landed
+        __syncwarp();
+        const T* k_t = warp_stages + 2 * stage * TILE;
+        const T* v_t = k_t + TILE;
+        const unsigned valid = mapped[stage];
+
+        float s[2][4];
+#pragma unroll
+        for (int i = 0; i < 2; i++) s[i][0] = s[i][1] = s[i][2] = s[i][3] = 0.0f;
+#pragma unroll
+        for (int ks = 0; ks < KS; ks++) {
+            unsigned a[4], b[4];
+            ldmatrix_x4(a, q_s + swizzle<D>(lane & 15, ks * 2 + (lane >> 4)));
+            ldmatrix_x4(b, k_t + swizzle<D>((lane & 7) + ((lane >> 4) << 3), ks * 2 + ((lane >> 3) & 1)));
+            mma16816(s[0], a, b[0], b[1], type_tag);
+            mma16816(s[1], a, b[2], b[3], type_tag);
+        }
+
+        // Online softmax per row in base 2, as the prefill kernel.
+        float row_max[2] = {-INFINITY, -INFINITY};
+#pragma unroll
+        for (int nt = 0; nt < 2; nt++) {
+#pragma unroll
+            for (int e = 0; e < 4; e++) {
+                const int key = nt * 8 + tig * 2 + (e & 1);
+                const float v = (valid >> (2 * key)) & 1u ? soft_cap(s[nt][e] * scale, softcap) * LOG2E_F : -INFINITY;
+                s[nt][e] = v;
+                row_max[e >> 1] = fmaxf(row_max[e >> 1], v);
+            }
+        }
+        float alpha[2];
+        softmax_update(s, row_max, m_r, l_r, alpha);
+        unsigned pa[4];
+        pa[0] = pack2(s[0][0], s[0][1], type_tag);
+        pa[1] = pack2(s[0][2], s[0][3], type_tag);
+        pa[2] = pack2(s[1][0], s[1][1], type_tag);
+        pa[3] = pack2(s[1][2], s[1][3], type_tag);
+#pragma unroll
+        for (int dp = 0; dp < KS; dp++) {
+            unsigned b[4];
+            ldmatrix_x4_trans(b, v_t + swizzle<D>((lane & 7) + (((lane >> 3) & 1) << 3), dp * 2 + (lane >> 4)));
+#pragma unroll
+            for (int x = 0; x < 2; x++) {
+                float* acc = o[2 * dp + x];
+                acc[0] *= alpha[0];
+                acc[1] *= alpha[0];
+                acc[2] *= alpha[1];
+                acc[3] *= alpha[1];
+            }
+            mma16816(o[2 * dp], pa, b[0], b[1], type_tag);
+            mma16816(o[2 * dp + 1], pa, b[2], b[3], type_tag);
+        }
+        __syncwarp();  // every lane is done with this stage before it is refilled
+        stage ^= 1;
+    }
+    cp_async_wait_all();
+    __syncthreads();  // every warp is done with its stages: reuse them for the combine
+
+    float* red = reinterpret_cast<float*>(stages);  // [warps][16][D]
+    const int g = lane >> 2;
+#pragma unroll
+    for (int half = 0; half < 2; half++) {
+        float l = l_r[half];
+        l += __shfl_xor_sync(0xffffffffu, l, 1);
+        l += __shfl_xor_sync(0xffffffffu, l, 2);
+        const int r = g + 8 * half;
+        if (r >= hc) continue;
+        float* dst = red + (warp * DECODE_HEADS + r) * D;
+#pragma unroll
+        for (int dt = 0; dt < DT; dt++) {
+            dst[dt * 8 + tig * 2] = o[dt][2 * half];
+            dst[dt * 8 + tig * 2 + 1] = o[dt][2 * half + 1];
+        }
+        if (tig == 0) {
+            ml_s[2 * (warp * DECODE_HEADS + r)] = m_r[half];
+            ml_s[2 * (warp * DECODE_HEADS + r) + 1] = l;
+        }
+    }
+    __syncthreads();
+    for (int i = threadIdx.x; i < hc * D; i += 32 * WARPS) {
+        const int r = i / D, d = i - r * D;
+        float m = -INFINITY;
+#pragma unroll
+        for (int w = 0; w < WARPS; w++)
+            if (ml_s[2 * (w * DECODE_HEADS + r) + 1] > 0.0f) m = fmaxf(m, ml_s[2 * (w * DECODE_HEADS + r)]);
+        float a = 0.0f, l = 0.0f;
+#pragma unroll
+        for (int w = 0; w < WARPS; w++) {
+            const float lw = ml_s[2 * (w * DECODE_HEADS + r) + 1];
+            if (lw > 0.0f) {
+                const float f = exp2f(ml_s[2 * (w * DECODE_HEADS + r)] - m);
+                l += lw * f;
+                a += red[(w * DECODE_HEADS + r) * D + d] * f;
+            }
+        }
+        const long long th = (long long)t * q_heads + h0 + r;
+        if (splits == 1) {
+            out[th * D + d] = from_float<T>(l > 0.0f ? a / l : 0.0f);
+        } else {
+            const long long idx = th * splits + split;
+            part_acc[idx * D + d] = a;
+            if (d == 0) {
+                part_ml[2 * idx] = m / LOG2E_F;
+                part_ml[2 * idx + 1] = l;
+            }
+        }
+    }
+}
+
+/// Combines the partitions of one (token, head): out = sum_i acc_i e^(m_i - M) /
+/// sum_i l_i e^(m_i - M). Grid (tokens, q_heads); partitions without keys (l = 0) are
+/// skipped.
+template <typename T>
+__device__ __forceinline__ void decode_reduce_impl(const float* __restrict__ part_acc, const float* __restrict__ part_ml,
+                                                   int q_heads, int splits, int head_dim, T* __restrict__ out) {
+    const long long th = (long long)blockIdx.x * q_heads + blockIdx.y;
+    const float* ml = part_ml + th * splits * 2;
+    float m = -INFINITY;
+    for (int s = 0; s < splits; s++)
+        if (ml[2 * s + 1] > 0.0f) m = fmaxf(m, ml[2 * s]);
+    for (int d = threadIdx.x; d < head_dim; d += blockDim.x) {
+        float l = 0.0f, a = 0.0f;
+        for (int s = 0; s < splits; s++) {
+            const float ls = ml[2 * s + 1];
+            if (ls > 0.0f) {
+                const float w = expf(ml[2 * s] - m);
+                l += ls * w;
+                a += part_acc[(th * splits + s) * head_dim + d] * w;
+            }
+        }
+        out[th * head_dim + d] = from_float<T>(l > 0.0f ? a / l : 0.0f);
+    }
+}
+
 // ---- entry points ---------------------------------------------------------------------
 
-#define DECODE(TN, TT, D)                                                                                            \
-    extern "C" __global__ void __launch_bounds__(DECODE_THREADS) decode_##TN##_d##D(                                  \
+#define DECODE(TN, TT, D)                                                                                        \
+    extern "C" __global__ void __launch_bounds__(32 * DECODE_WARPS(D)) decode_##TN##_d##D(                          \
         const TT* q, const TT* k_cache, const TT* v_cache, const int* block_table, int max_blocks,                     \
         const int* query_start, const int* positions, int num_seqs, int q_heads, int kv_heads, int block_size,        \
         long long num_blocks, float scale, int window, float softcap, int partition, int head_chunk, TT* out,        \
         float* part_acc, float* part_ml) {                                                                            \
         grid_dependency_sync();                                                                                       \
-        decode_impl<TT, D>(q, k_cache, v_cache, block_table, max_blocks, query_start, positions, num_seqs, q_heads,   \
-                           kv_heads, block_size, num_blocks, scale, window, softcap, partition, head_chunk, out,      \
-                           part_acc, part_ml);                                                                        \
+        decode_impl<TT, D>(q, k_cache, v_cache, block_table, max_blocks, query_start, positions, num_seqs,           \
+                           q_heads, kv_heads, block_size, num_blocks, scale, window, softcap, partition,          \
+                               head_chunk, out, part_acc, part_ml);                                                   \
     }
 
 #define PREFILL(TN, TT, D, BN)                                                                                       \
     extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_##TN##_d##D(                                \
         const TT* q, const TT* k_cache, const TT* v_cache, const int* block_table, int max_blocks,                     \
         const int* query_start, const int* positions, int num_seqs, int q_heads, int kv_heads, int block_size,        \
-        long long num_blocks, float scale, int window, float softcap, TT* out) {                                      \
+        long long num_blocks, float scale, int window, float softcap, int first_seq, TT* out) {                       \
         grid_dependency_sync();                                                                                       \
         prefill_impl<TT, D, BN>(q, k_cache, v_cache, block_table, max_blocks, query_start, positions, num_seqs,       \
-                                q_heads, kv_heads, block_size, num_blocks, scale, window, softcap, out);              \
+                                q_heads, kv_heads, block_size, num_blocks, scale, window, softcap, first_seq, out);   \
     }
 
 #define HEAD_DIMS(TN, TT)                                                                                            \

@@ -1,12 +1,15 @@
 import LLMRuntime
 
-/// Launchers of Kernels/attention.cu: split-K decode (+ reduce) and tensor-core prefill.
+/// Launchers of Kernels/attention.cu: split-K decode (+ reduce) and prefill, both on
+/// tensor cores.
 enum AttentionKernels {
     static let family = "attention"
     /// Head sizes both paths are instantiated for.
     static let headDims: Set<Int> = [16, 32, 64, 80, 96, 112, 128, 256]
-    static let decodeThreads = 128
-    static let decodeMaxHeads = 8
+    /// Query heads of one decode block: the 16 rows of one mma tile.
+    static let decodeMaxHeads = 16
+    /// Keys of one warp's decode tile.
+    static let decodeTileKeys = 16
     static let prefillRows = 64
     static let prefillThreads = 128
 
@@ -27,7 +30,8 @@ enum AttentionKernels {
     }
 
     /// The decode path when every sequence brings at most one token (a pure decode
-    /// batch), the prefill path otherwise. Both are exact for any batch.
+    /// batch); otherwise the decode path for the batch's leading one-token sequences and
+    /// the prefill path for the rest. Both are exact for any batch.
     static func run(on backend: CUDABackend, query: Tensor, keyCache: Tensor, valueCache: Tensor, metadata: AttentionMetadata,
                     shape s: Shape, out: Tensor) throws {
         guard s.tokens > 0 else { return }
@@ -38,9 +42,18 @@ enum AttentionKernels {
         }
         if s.tokens <= s.sequences {
             try decode(on: backend, query: query, keyCache: keyCache, valueCache: valueCache, metadata: metadata, shape: s, out: out)
-        } else {
-            try prefill(on: backend, query: query, keyCache: keyCache, valueCache: valueCache, metadata: metadata, shape: s, out: out)
+            return
         }
+        // The decode kernel serves tokens 0..<leading (each its sequence's only one): the
+        // prefill kernel would read every decode sequence's keys in 64-row tiles mostly empty.
+        let leading = min(max(metadata.leadingDecodeSequences, 0), s.sequences, s.tokens)
+        if leading > 0 {
+            var head = s
+            head.tokens = leading
+            try decode(on: backend, query: query, keyCache: keyCache, valueCache: valueCache, metadata: metadata, shape: head, out: out)
+        }
+        try prefill(on: backend, query: query, keyCache: keyCache, valueCache: valueCache, metadata: metadata, shape: s,
+                    firstSequence: leading, out: out)
     }
 
     private static func common(_ query: Tensor, _ keyCache: Tensor, _ valueCache: Tensor, _ m: AttentionMetadata, _ s: Shape) throws -> [KernelArgument] {
@@ -52,13 +65,17 @@ enum AttentionKernels {
         ]
     }
 
-    /// Smallest keys-per-block partition of the decode kernel.
-    static let minimumPartition = 32
+    /// Smallest keys-per-block partition of the decode kernel: one 16-key tile per warp.
+    static let minimumPartition = 64
+
+    /// Warps of a decode block (attention.cu's DECODE_WARPS): two past head size 128,
+    /// whose tiles would not fit the shared memory of sm_86/sm_89 with four.
+    static func decodeWarps(headDim: Int) -> Int { headDim > 128 ? 2 : 4 }
 
     /// Partition size and head chunking of the decode kernel for this shape. Short
-    /// contexts are split into partitions as small as 32 keys until the grid has two
+    /// contexts are split into partitions as small as 64 keys until the grid has two
     /// blocks per SM (a few long partitions would leave most of the GPU idle); long ones
-    /// take 512 keys per block. The split count
+    /// take up to 1024 keys per block (fewer partials to write and combine). The split count
     /// follows the context rounded up to its bucket, so a recorded step stays valid for
     /// every context of the bucket (partitions past the context hold no keys).
     static func decodePlan(_ s: Shape, multiprocessors: Int) -> (headChunk: Int, chunks: Int, partition: Int, splits: Int, sharedBytes: Int) {
@@ -68,14 +85,15 @@ enum AttentionKernels {
         let bucket = KernelNaming.roundUp(max(s.maxContext, 1), AttentionMetadata.contextBucketTokens)
         let span = s.window > 0 ? min(bucket, s.window) : bucket
         let blocksPerSplit = s.tokens * s.kvHeads * chunks
-        var partition = 512
+        var partition = 1024
         while partition > minimumPartition && blocksPerSplit * ((span + partition - 1) / partition) < 2 * multiprocessors {
             partition /= 2
         }
         let splits = max(1, (span + partition - 1) / partition)
-        // attention.cu's decode shared layout: q, scores (at least warps x head size per
-        // head: the final cross-warp sum reuses them), max/sum.
-        let sharedBytes = 4 * (headChunk * s.headDim + headChunk * max(partition, decodeThreads / 32 * s.headDim) + 2 * headChunk)
+        // attention.cu's decode shared layout: Q [16][D], per warp two stages of K and V
+        // tiles [16][D] (2-byte elements), then max and sum [warps][16][2] floats.
+        let warps = decodeWarps(headDim: s.headDim)
+        let sharedBytes = 2 * (decodeMaxHeads * s.headDim + warps * 4 * decodeTileKeys * s.headDim) + 4 * warps * decodeMaxHeads * 2
         return (headChunk, chunks, partition, splits, sharedBytes)
     }
 
@@ -95,7 +113,7 @@ enum AttentionKernels {
         arguments += [try .int(plan.partition, "partition"), try .int(plan.headChunk, "head chunk"), .tensor(out),
                       .address(acc?.address ?? 0), .address(ml?.address ?? 0)]
         try backend.launch(family: family, kernel: "decode_\(act)_d\(s.headDim)",
-                           grid: (s.tokens, s.kvHeads * plan.chunks, plan.splits), block: (decodeThreads, 1, 1),
+                           grid: (s.tokens, s.kvHeads * plan.chunks, plan.splits), block: (32 * decodeWarps(headDim: s.headDim), 1, 1),
                            sharedMemoryBytes: plan.sharedBytes, arguments: arguments)
         if let acc, let ml {
             try backend.launch(family: family, kernel: "decode_reduce_\(act)", grid: (s.tokens, s.queryHeads, 1),
@@ -114,18 +132,20 @@ enum AttentionKernels {
         (prefillRows + 2 * prefillKeysPerTile(headDim: headDim)) * headDim * elementBytes + 16 * 4
     }
 
+    /// Sequences `firstSequence...` (whose tokens start at `firstSequence` when every
+    /// earlier one brings one token).
     static func prefill(on backend: CUDABackend, query: Tensor, keyCache: Tensor, valueCache: Tensor, metadata: AttentionMetadata,
-                        shape s: Shape, out: Tensor) throws {
+                        shape s: Shape, firstSequence: Int, out: Tensor) throws {
         let act = try KernelNaming.suffix(query.dtype, op: "attention", allowed: KernelNaming.activationTypes)
         let group = s.queryHeads / s.kvHeads
         // Each sequence's packed rows (tokens x group) split into 64-row tiles; the sum of
         // their counts is at most this bound, and blocks past the last tile return at once.
-        let tiles = (s.tokens * group + prefillRows - 1) / prefillRows + s.sequences
+        let tiles = ((s.tokens - firstSequence) * group + prefillRows - 1) / prefillRows + s.sequences - firstSequence
         guard tiles <= Int(Int32.max) else {
             throw RuntimeError.invalidArgument(op: "attention", reason: "\(s.tokens) tokens x \(group) heads is too large a batch")
         }
         var arguments = try common(query, keyCache, valueCache, metadata, s)
-        arguments.append(.tensor(out))
+        arguments += [try .int(firstSequence, "first sequence"), .tensor(out)]
         try backend.launch(family: family, kernel: "prefill_\(act)_d\(s.headDim)", grid: (tiles, s.kvHeads, 1),
                            block: (prefillThreads, 1, 1),
                            sharedMemoryBytes: prefillSharedBytes(headDim: s.headDim, elementBytes: 2), arguments: arguments)

@@ -59,6 +59,17 @@ public struct StopChecker: Sendable {
     /// Text received but not yet emitted because it may begin a stop string.
     public var heldBackText: String { Self.string(pending[...]) }
 
+    /// Whether appending `tokenID` next ends the request whatever its text: an EOS or
+    /// stop token id once stops are allowed, or the `maxTokens`-th token. A stop string
+    /// may end it too, which only ``append(tokenID:textDelta:)`` can tell.
+    public func finishes(onToken tokenID: Int) -> Bool {
+        if finishReason != nil { return true }
+        let count = generatedCount + 1
+        if count > minTokens && (eosTokenIDs.contains(tokenID) || stopTokenIDs.contains(tokenID)) { return true }
+        if let maxTokens { return count >= maxTokens }
+        return false
+    }
+
     /// Feeds one generated token and its detokenized text.
     /// - Returns: the text that is now final, and the finish reason if this token ended
     ///   the request. After a finish, further calls emit nothing and repeat the reason.
@@ -74,6 +85,14 @@ public struct StopChecker: Sendable {
             return finishOnToken(.stopTokenID(tokenID), textDelta: textDelta)
         }
 
+        // Without stop strings nothing is ever held back.
+        if stopScalars.isEmpty {
+            if let maxTokens, generatedCount >= maxTokens {
+                finishReason = .length
+                return StopDecision(text: textDelta, finishReason: .length)
+            }
+            return StopDecision(text: textDelta)
+        }
         let previousCount = pending.count
         pending.append(contentsOf: textDelta.unicodeScalars)
         if canStop, let match = firstMatch(endingAfter: previousCount) {

@@ -95,10 +95,11 @@ public struct Scheduler: Sendable {
     /// Requests finished or aborted since `schedule()` are skipped.
     public mutating func commit(_ step: SchedulerStep, sampled: [Int: Int32]) {
         for chunk in step.chunks {
-            guard var request = requests[chunk.requestID], request.isRunning else { continue }
-            request.computed = chunk.start + chunk.count
-            if chunk.needsLogits, let token = sampled[chunk.requestID] { request.tokens.append(token) }
-            requests[chunk.requestID] = request
+            guard requests[chunk.requestID]?.isRunning == true else { continue }
+            // Updated in place: a copy out of the dictionary would copy the token array.
+            requests[chunk.requestID]!.computed = chunk.start + chunk.count
+            if chunk.needsLogits, let token = sampled[chunk.requestID] { requests[chunk.requestID]!.tokens.append(token) }
+            let request = requests[chunk.requestID]!
             kv.cacheFullBlocks(chunk.requestID, tokens: request.tokens, computed: request.computed)
             kv.releaseOutOfWindow(chunk.requestID, computed: request.computed)
         }

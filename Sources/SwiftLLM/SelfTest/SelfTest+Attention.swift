@@ -41,6 +41,11 @@ extension SelfTestRunner {
             AttentionScenario(name: "prefill d64 gqa1 N=300", headDim: 64, queryHeads: 4, kvHeads: 4, sequences: [(0, 300)]),
             AttentionScenario(name: "prefill d128 gqa8 mixed decode", headDim: 128, queryHeads: 16, kvHeads: 2,
                               sequences: [(500, 1), (20, 90), (1000, 1)]),
+            // Mixed: leading one-token sequences take the decode kernel, the rest prefill.
+            AttentionScenario(name: "mixed d128 gqa4 3 decodes + 2 prompts", headDim: 128, queryHeads: 32, kvHeads: 8,
+                              sequences: [(700, 1), (40, 1), (2000, 1), (0, 50), (30, 7)]),
+            AttentionScenario(name: "mixed d256 gqa2 window 100 softcap 3", headDim: 256, queryHeads: 8, kvHeads: 4,
+                              sequences: [(300, 1), (5, 1), (60, 80), (400, 1)], window: 100, softcap: 3),
             AttentionScenario(name: "prefill d64 window 64 softcap 5", headDim: 64, queryHeads: 8, kvHeads: 2,
                               sequences: [(100, 300), (0, 70)], window: 64, softcap: 5),
             AttentionScenario(name: "prefill d80 gqa2", headDim: 80, queryHeads: 4, kvHeads: 2, sequences: [(10, 33), (0, 100)]),
@@ -111,7 +116,8 @@ extension SelfTestRunner {
                 try b.writeKV(key: t.k, value: t.v, keyCache: t.keys, valueCache: t.values, slotMapping: t.slots)
             }
             let metadata = AttentionMetadata(positions: t.pos, slotMapping: t.slots, queryStart: t.starts, blockTable: t.table,
-                                             numTokens: n, numSequences: s.sequences.count, maxContextLength: maxContext)
+                                             numTokens: n, numSequences: s.sequences.count, maxContextLength: maxContext,
+                                             leadingDecodeSequences: s.sequences.prefix { $0.new == 1 }.count)
             try b.attention(query: t.q, keyCache: t.keys, valueCache: t.values, metadata: metadata, params: params, out: t.out)
         }
         try step(h.reference, (q.ref, k.ref, v.ref, pos.ref, slotMapping.ref, starts.ref, blockTable.ref, keyCache.ref, valueCache.ref, out.ref))
