@@ -1,8 +1,9 @@
-// Quantised matrix products on AVX-512 VNNI with weights repacked into groups of 16 rows:
+// Quantised matrix products with weights repacked into groups of 16 rows. On AVX-512 VNNI
 // one VPDPBUSD multiplies four activation bytes of one token (broadcast) with four weight
 // bytes of each of 16 rows, so every lane accumulates a different output row and no
-// horizontal sums are needed. A group's weights for one 32-element block are loaded and
-// unpacked once for up to eight tokens.
+// horizontal sums are needed; a group's weights for one 32-element block are loaded and
+// unpacked once for up to eight tokens. On AVX2 (Q4 formats) each half of a group, 8
+// rows, takes VPMADDUBSW + VPMADDWD for the same four-byte sums, for up to four tokens.
 //
 // Layout, per group of 16 rows and per block: the weights as unsigned bytes in eight
 // 64-byte vectors (vector k, lane r = elements 4k..4k+3 of row r; Q4 formats keep two
@@ -15,14 +16,20 @@
 // Each output row is computed by the same sequence of operations whatever the number of
 // tokens in the call (integer sums are exact; the float accumulation runs block by block
 // in one order), so a token's result does not depend on its neighbours: batch invariance.
+// The AVX2 kernel runs the AVX-512 one's float operations lane for lane, so both give the
+// same results.
 #include "llm_kernels.h"
 #include "kernels_internal.h"
 #include <immintrin.h>
 #include <math.h>
 
 #define SIMD512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c")))
+#define SIMD256 __attribute__((target("avx2,fma,f16c")))
 #define GROUP 16
 #define TILE 8
+/// Tokens per AVX2 call: their sums, accumulators and two weight vectors fit the 16
+/// registers.
+#define TILE_AVX2 4
 /// Blocks ahead of the one being computed whose weights are prefetched (5-9 KiB): the
 /// weights stream from memory, and without it the loop waits on every new line.
 #define PREFETCH_BLOCKS 16
@@ -36,9 +43,16 @@ static bool nibble_format(int type) { return type == LLM_Q4_0 || type == LLM_Q4_
 static size_t weight_bytes(int type) { return nibble_format(type) ? GROUP * QK / 2 : GROUP * QK; }
 static size_t group_block_bytes(int type) { return weight_bytes(type) + 2 * GROUP * sizeof(uint16_t); }
 
+/// Formats with an interleaved kernel on this CPU. AVX2's VPMADDUBSW adds pairs of
+/// u8 x s8 products in 16 bits: nibbles (2 x 15 x 127) fit, Q8_0's bytes (2 x 255 x 127)
+/// would saturate.
+static bool interleaved_format(int type) {
+    if (llm_has_avx512_vnni()) return nibble_format(type) || type == LLM_Q8_0;
+    return llm_has_avx2() && nibble_format(type);
+}
+
 size_t llm_interleaved_bytes(int w_type, int64_t rows, int64_t in) {
-    if (!llm_has_avx512_vnni() || rows % GROUP != 0 || in % QK != 0) return 0;
-    if (!nibble_format(w_type) && w_type != LLM_Q8_0) return 0;
+    if (!interleaved_format(w_type) || rows % GROUP != 0 || in % QK != 0) return 0;
     return (size_t)(rows / GROUP) * (size_t)(in / QK) * group_block_bytes(w_type);
 }
 
@@ -109,7 +123,7 @@ size_t llm_q8_split_row_bytes(int64_t n) {
 /// One block of 32 values: the same operations as the scalar loop (max |x|, d = max/127,
 /// q = round-to-nearest-even(x / d), exact integer sum), eight lanes at a time, so the
 /// results are identical.
-SIMD512 static inline void quantize_block_avx2(const float *x, int8_t *qs, float *d, float *s) {
+SIMD256 static inline void quantize_block_avx2(const float *x, int8_t *qs, float *d, float *s) {
     const __m256 sign = _mm256_set1_ps(-0.0f);
     __m256 v[4], m = _mm256_setzero_ps();
     for (int i = 0; i < 4; i++) {
@@ -139,7 +153,7 @@ SIMD512 static inline void quantize_block_avx2(const float *x, int8_t *qs, float
 void llm_quantize_q8_split(const float *x, int64_t n, void *row) {
     int8_t *qs = row;
     float *d = (float *)(qs + n), *s = d + n / QK;
-    // Only called where the interleaved kernel runs, so AVX-512 (and AVX2) is present.
+    // Only called where the interleaved kernel runs, so AVX2 is present.
     for (int64_t b = 0; b < n / QK; b++) quantize_block_avx2(x + b * QK, qs + b * QK, d + b, s + b);
 }
 
@@ -195,19 +209,86 @@ SIMD512 static inline __attribute__((always_inline)) void group_tile(bool nibble
     default: group_tile(nibbles, wg, nb, gbb, wb, at, stride, in, 8, acc); break;                        \
     }
 
-SIMD512 void llm_gemm_interleaved(int w_type, const void *w, int64_t rows, int64_t in, int64_t first_group, int64_t end_group,
-                                  const void *act, size_t stride, int64_t tokens, const float *bias, float *out) {
+/// One group against `count` (1...TILE) tokens: result k * GROUP + r is token k's row r.
+SIMD512 static void tile_vnni(int w_type, const uint8_t *wg, int64_t nb, size_t gbb, size_t wb, const uint8_t *at, size_t stride,
+                              int64_t in, int count, float *result) {
+    __m512 acc[TILE];
+    if (nibble_format(w_type)) { TILE_CASES(true) } else { TILE_CASES(false) }
+    for (int k = 0; k < count; k++) _mm512_storeu_ps(result + k * GROUP, acc[k]);
+}
+
+/// Rows 8h...8h+7 of one group of a Q4 format against `tokens` (1...TILE_AVX2) activation
+/// rows: bytes 32h... of each 64-byte vector of the layout.
+SIMD256 static inline __attribute__((always_inline)) void half_group_tile(const uint8_t *wg, int64_t nb, size_t gbb, size_t wb,
+                                                                         int h, const uint8_t *act, size_t stride, int64_t n,
+                                                                         int tokens, __m256 *acc) {
+    for (int t = 0; t < tokens; t++) acc[t] = _mm256_setzero_ps();
+    const __m256i low = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
+    for (int64_t b = 0; b < nb; b++) {
+        const uint8_t *blk = wg + (size_t)b * gbb;
+        // The second half finds the group's blocks in cache.
+        if (h == 0) {
+            for (size_t line = 0; line < gbb; line += 64) _mm_prefetch((const char *)(blk + PREFETCH_BLOCKS * gbb + line), _MM_HINT_T0);
+        }
+        // The eight pair sums of one lane stay within 16 bits (8 x 2 x 15 x 127 = 30480), so
+        // they are added as int16 and widened once per block.
+        __m256i sum[TILE_AVX2];
+        for (int t = 0; t < tokens; t++) sum[t] = _mm256_setzero_si256();
+        for (int i = 0; i < 4; i++) {
+            const __m256i packed = _mm256_loadu_si256((const __m256i *)(blk + 64 * i + 32 * h));
+            const __m256i w0 = _mm256_and_si256(packed, low), w1 = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low);
+            for (int t = 0; t < tokens; t++) {
+                const int32_t *a = (const int32_t *)(act + (size_t)t * stride + b * QK);
+                const __m256i p0 = _mm256_maddubs_epi16(w0, _mm256_set1_epi32(a[2 * i]));
+                const __m256i p1 = _mm256_maddubs_epi16(w1, _mm256_set1_epi32(a[2 * i + 1]));
+                sum[t] = _mm256_add_epi16(sum[t], _mm256_add_epi16(p0, p1));
+            }
+        }
+        for (int t = 0; t < tokens; t++) sum[t] = _mm256_madd_epi16(sum[t], ones);
+        const __m256 scale = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + wb + 16 * h)));
+        const __m256 offset = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + wb + 32 + 16 * h)));
+        for (int t = 0; t < tokens; t++) {
+            const float *d = (const float *)(act + (size_t)t * stride + n), *s = d + n / QK;
+            acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum[t]), _mm256_mul_ps(scale, _mm256_set1_ps(d[b])), acc[t]);
+            acc[t] = _mm256_fmadd_ps(offset, _mm256_set1_ps(s[b]), acc[t]);
+        }
+    }
+}
+
+/// tile_vnni's work on AVX2 (Q4 formats), up to TILE_AVX2 tokens, one half of the group
+/// after the other.
+SIMD256 static void tile_avx2(const uint8_t *wg, int64_t nb, size_t gbb, size_t wb, const uint8_t *at, size_t stride, int64_t in,
+                              int count, float *result) {
+    for (int h = 0; h < 2; h++) {
+        __m256 acc[TILE_AVX2];
+        switch (count) {
+        case 1: half_group_tile(wg, nb, gbb, wb, h, at, stride, in, 1, acc); break;
+        case 2: half_group_tile(wg, nb, gbb, wb, h, at, stride, in, 2, acc); break;
+        case 3: half_group_tile(wg, nb, gbb, wb, h, at, stride, in, 3, acc); break;
+        default: half_group_tile(wg, nb, gbb, wb, h, at, stride, in, 4, acc); break;
+        }
+        for (int k = 0; k < count; k++) _mm256_storeu_ps(result + k * GROUP + 8 * h, acc[k]);
+    }
+}
+
+void llm_gemm_interleaved(int w_type, const void *w, int64_t rows, int64_t in, int64_t first_group, int64_t end_group,
+                          const void *act, size_t stride, int64_t tokens, const float *bias, float *out) {
+    const bool vnni = llm_has_avx512_vnni();
+    const int tile = vnni ? TILE : TILE_AVX2;
     const int64_t nb = in / QK;
     const size_t gbb = group_block_bytes(w_type), wb = weight_bytes(w_type);
     for (int64_t g = first_group; g < end_group; g++) {
         const uint8_t *wg = (const uint8_t *)w + (size_t)g * (size_t)nb * gbb;
-        __m512 b = bias ? _mm512_loadu_ps(bias + g * GROUP) : _mm512_setzero_ps();
-        for (int64_t t = 0; t < tokens; t += TILE) {
-            int count = (int)llm_min64(TILE, tokens - t);
+        for (int64_t t = 0; t < tokens; t += tile) {
+            const int count = (int)llm_min64(tile, tokens - t);
             const uint8_t *at = (const uint8_t *)act + (size_t)t * stride;
-            __m512 acc[TILE];
-            if (nibble_format(w_type)) { TILE_CASES(true) } else { TILE_CASES(false) }
-            for (int k = 0; k < count; k++) _mm512_storeu_ps(out + (t + k) * rows + g * GROUP, _mm512_add_ps(acc[k], b));
+            float result[TILE * GROUP];
+            if (vnni) tile_vnni(w_type, wg, nb, gbb, wb, at, stride, in, count, result);
+            else tile_avx2(wg, nb, gbb, wb, at, stride, in, count, result);
+            float *o = out + t * rows + g * GROUP;
+            for (int k = 0; k < count; k++) {
+                for (int r = 0; r < GROUP; r++) o[k * rows + r] = result[k * GROUP + r] + (bias ? bias[g * GROUP + r] : 0.0f);
+            }
         }
     }
 }

@@ -30,7 +30,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     /// Workspace of the linear kernels (quantised activations); grown to the largest
     /// batch during the profiling step, then reused.
     private var scratch: CPUBuffer?
-    /// Fast-mode copies of weight matrices for the AVX-512 kernel.
+    /// Fast-mode copies of weight matrices for the interleaved kernel.
     let interleavedWeights = InterleavedWeights()
 
     public init(options: Options = Options()) throws {

@@ -2,7 +2,7 @@ import CLLMKernels
 import Foundation
 import LLMRuntime
 
-/// Weight matrices repacked for the interleaved AVX-512 VNNI kernel (16 rows per group),
+/// Weight matrices repacked for the interleaved kernel (16 rows per group; AVX-512 VNNI, or AVX2 for Q4 formats),
 /// made at a matrix's first product and kept for the backend's lifetime. The checkpoint
 /// layout stays where it was: the embedding op and exact mode read it.
 final class InterleavedWeights: @unchecked Sendable {

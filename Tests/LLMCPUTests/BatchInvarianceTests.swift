@@ -9,8 +9,8 @@ import Testing
 /// greedy output is the same alone or among many) rests on this.
 @Suite("Linear layers are batch invariant")
 struct BatchInvarianceTests {
-    /// 24 output rows use the per-row kernels, 32 the interleaved AVX-512 kernel (where
-    /// the CPU has it) for Q4_0, Q4_1 and Q8_0.
+    /// 24 output rows use the per-row kernels, 32 the interleaved kernel where the CPU has
+    /// it (AVX-512 VNNI: Q4_0, Q4_1 and Q8_0; AVX2: Q4_0 and Q4_1).
     @Test(arguments: [DType.q4_0, .q4_1, .q8_0, .q4_K, .q6_K, .f32], [(false, 24), (true, 24), (false, 32)])
     func rowsEqualSingleTokenCalls(type: DType, exactAndRows: (Bool, Int)) throws {
         let (exact, outFeatures) = exactAndRows

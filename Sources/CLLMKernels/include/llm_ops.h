@@ -8,7 +8,7 @@
 /// out[t, o] = sum_i x[t, i] * W[o, i] (+ bias[o]). W is `out_features` rows of
 /// `in_features` elements in format `w_type` (llm_type). In fast mode activations are
 /// quantised to 8 bits for the integer dot products (quantised weights only), and where
-/// `w_interleaved` is set (llm_interleave_weights) the AVX-512 kernel reads that copy;
+/// `w_interleaved` is set (llm_interleave_weights) the interleaved kernel reads that copy;
 /// exact mode dequantises each weight row and multiplies in f32, as references do.
 typedef struct {
     const float *x;
@@ -24,9 +24,9 @@ typedef struct {
     const void *w_interleaved; // may be NULL
 } llm_linear_args;
 
-/// Bytes of `w_type` weights [rows, in] repacked for the interleaved AVX-512 VNNI kernel
-/// (Q4_0, Q4_1, Q8_0 with rows a multiple of 16), or 0 when it does not apply (format,
-/// shape, or a CPU without AVX-512 VNNI).
+/// Bytes of `w_type` weights [rows, in] repacked for the interleaved kernel (rows a
+/// multiple of 16; Q4_0, Q4_1 and Q8_0 on AVX-512 VNNI, Q4_0 and Q4_1 on AVX2), or 0 when
+/// it does not apply (format, shape, or the CPU).
 size_t llm_interleaved_bytes(int w_type, int64_t rows, int64_t in);
 /// Repacks weights into `out` (llm_interleaved_bytes bytes); false when it does not apply.
 bool llm_interleave_weights(int w_type, const void *w, int64_t rows, int64_t in, void *out);
