@@ -22,6 +22,7 @@
 #include "kernels_internal.h"
 #include <immintrin.h>
 #include <math.h>
+#include <stdlib.h>
 
 #define SIMD512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c")))
 #define SIMD256 __attribute__((target("avx2,fma,f16c")))
@@ -271,9 +272,8 @@ SIMD256 static void tile_avx2(const uint8_t *wg, int64_t nb, size_t gbb, size_t 
     }
 }
 
-void llm_gemm_interleaved(int w_type, const void *w, int64_t rows, int64_t in, int64_t first_group, int64_t end_group,
-                          const void *act, size_t stride, int64_t tokens, const float *bias, float *out) {
-    const bool vnni = llm_has_avx512_vnni();
+static void gemm_interleaved(bool vnni, int w_type, const void *w, int64_t rows, int64_t in, int64_t first_group, int64_t end_group,
+                             const void *act, size_t stride, int64_t tokens, const float *bias, float *out) {
     const int tile = vnni ? TILE : TILE_AVX2;
     const int64_t nb = in / QK;
     const size_t gbb = group_block_bytes(w_type), wb = weight_bytes(w_type);
@@ -291,4 +291,23 @@ void llm_gemm_interleaved(int w_type, const void *w, int64_t rows, int64_t in, i
             }
         }
     }
+}
+
+void llm_gemm_interleaved(int w_type, const void *w, int64_t rows, int64_t in, int64_t first_group, int64_t end_group,
+                          const void *act, size_t stride, int64_t tokens, const float *bias, float *out) {
+    gemm_interleaved(llm_has_avx512_vnni(), w_type, w, rows, in, first_group, end_group, act, stride, tokens, bias, out);
+}
+
+bool llm_interleaved_product(int variant, int w_type, const void *w, int64_t rows, int64_t in, const float *x, int64_t tokens,
+                             float *out) {
+    const bool vnni = variant == LLM_KERNELS_VNNI;
+    if (vnni ? !llm_has_avx512_vnni() : variant != LLM_KERNELS_AVX2 || !llm_has_avx2() || !nibble_format(w_type)) return false;
+    if ((!nibble_format(w_type) && w_type != LLM_Q8_0) || rows % GROUP != 0 || in % QK != 0 || tokens < 1) return false;
+    const size_t stride = llm_q8_split_row_bytes(in);
+    uint8_t *act = aligned_alloc(64, stride * (size_t)tokens);
+    if (!act) return false;
+    for (int64_t t = 0; t < tokens; t++) llm_quantize_q8_split(x + t * in, in, act + (size_t)t * stride);
+    gemm_interleaved(vnni, w_type, w, rows, in, 0, rows / GROUP, act, stride, tokens, NULL, out);
+    free(act);
+    return true;
 }

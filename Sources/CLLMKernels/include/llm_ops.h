@@ -44,6 +44,12 @@ int llm_best_kernel_variant(void);
 /// by one kernel variant; NAN when the format has no such kernel or the CPU lacks the
 /// variant. Lets tests compare the variants.
 float llm_qdot_row(int w_type, const void *row, const float *x, int64_t n, int variant);
+/// out [tokens, rows] = x [tokens, in] times repacked weights (llm_interleave_weights) by
+/// the interleaved kernel of `variant` (LLM_KERNELS_AVX2 or LLM_KERNELS_VNNI), x quantised
+/// to 8 bits first; false when the CPU lacks the variant or it has no kernel for the
+/// format. Lets tests compare the variants.
+bool llm_interleaved_product(int variant, int w_type, const void *w, int64_t rows, int64_t in, const float *x, int64_t tokens,
+                             float *out);
 
 /// Dot product of one weight row (format `type`, `n` elements) with f32 `x`, exact.
 float llm_row_dot_f32(int type, const void *row, const float *x, int64_t n, float *tmp);

@@ -1,0 +1,42 @@
+import CLLMKernels
+import LLMRuntime
+import Testing
+
+/// The interleaved GEMM exists for AVX-512 VNNI and for AVX2 on one repacked layout. The
+/// two run the same float operations lane for lane, so where the CPU has both they must
+/// agree bit for bit; each agrees with a f64 reference to the 8-bit activations' error.
+@Suite("Interleaved quantised GEMM")
+struct InterleavedKernelTests {
+    @Test("AVX2 and AVX-512 VNNI kernels agree bit for bit and match a reference", arguments: [DType.q4_0, .q4_1], [1, 3, 4, 9])
+    func variants(type: DType, tokens: Int) throws {
+        let (rows, inFeatures) = (32, 320)
+        let bytes = KernelReference.randomQuantized(type, rows: rows, columns: inFeatures, seed: 31)
+        let repackedBytes = llm_interleaved_bytes(type.kernelTypeID, Int64(rows), Int64(inFeatures))
+        // A CPU without AVX2 has no interleaved kernel at all.
+        guard repackedBytes > 0 else { return }
+        var repacked = [UInt8](repeating: 0, count: repackedBytes)
+        let made = bytes.withUnsafeBytes { w in
+            repacked.withUnsafeMutableBytes { llm_interleave_weights(type.kernelTypeID, w.baseAddress, Int64(rows), Int64(inFeatures), $0.baseAddress) }
+        }
+        #expect(made)
+        let x = KernelReference.randomFloats(tokens * inFeatures, seed: 32)
+        var outputs = [[Float]]()
+        for variant in [LLM_KERNELS_AVX2, LLM_KERNELS_VNNI] {
+            var out = [Float](repeating: .nan, count: tokens * rows)
+            let ran = repacked.withUnsafeBytes { w in
+                llm_interleaved_product(Int32(variant), type.kernelTypeID, w.baseAddress, Int64(rows), Int64(inFeatures), x, Int64(tokens), &out)
+            }
+            if ran { outputs.append(out) }
+        }
+        #expect(!outputs.isEmpty)
+        if outputs.count == 2 {
+            #expect(outputs[0].map(\.bitPattern) == outputs[1].map(\.bitPattern))
+        }
+        let weights = KernelReference.dequantize(type, bytes, count: rows * inFeatures)
+        let expected = KernelReference.matmul(x, tokens: tokens, weights, outFeatures: rows, inFeatures: inFeatures)
+        for out in outputs {
+            let error = KernelReference.maxRelativeError(out, expected)
+            #expect(error < 2e-2, "type \(type) tokens \(tokens) error \(error)")
+        }
+    }
+}
