@@ -44,13 +44,15 @@ static bool nibble_format(int type) { return type == LLM_Q4_0 || type == LLM_Q4_
 static size_t weight_bytes(int type) { return nibble_format(type) ? GROUP * QK / 2 : GROUP * QK; }
 static size_t group_block_bytes(int type) { return weight_bytes(type) + 2 * GROUP * sizeof(uint16_t); }
 
-/// Formats with an interleaved kernel on this CPU. AVX2's VPMADDUBSW adds pairs of
-/// u8 x s8 products in 16 bits: nibbles (2 x 15 x 127) fit, Q8_0's bytes (2 x 255 x 127)
-/// would saturate.
-static bool interleaved_format(int type) {
-    if (llm_has_avx512_vnni()) return nibble_format(type) || type == LLM_Q8_0;
-    return llm_has_avx2() && nibble_format(type);
+/// Whether this CPU runs the AVX-512 VNNI (or the AVX2) kernel for `type`. AVX2's
+/// VPMADDUBSW adds pairs of u8 x s8 products in 16 bits: nibbles (2 x 15 x 127) fit,
+/// Q8_0's bytes (2 x 255 x 127) would saturate.
+static bool kernel_runs(bool vnni, int type) {
+    return vnni ? llm_has_avx512_vnni() && (nibble_format(type) || type == LLM_Q8_0) : llm_has_avx2() && nibble_format(type);
 }
+
+/// Formats with an interleaved kernel on this CPU (the best variant it runs).
+static bool interleaved_format(int type) { return kernel_runs(llm_has_avx512_vnni(), type); }
 
 size_t llm_interleaved_bytes(int w_type, int64_t rows, int64_t in) {
     if (!interleaved_format(w_type) || rows % GROUP != 0 || in % QK != 0) return 0;
@@ -301,8 +303,8 @@ void llm_gemm_interleaved(int w_type, const void *w, int64_t rows, int64_t in, i
 bool llm_interleaved_product(int variant, int w_type, const void *w, int64_t rows, int64_t in, const float *x, int64_t tokens,
                              float *out) {
     const bool vnni = variant == LLM_KERNELS_VNNI;
-    if (vnni ? !llm_has_avx512_vnni() : variant != LLM_KERNELS_AVX2 || !llm_has_avx2() || !nibble_format(w_type)) return false;
-    if ((!nibble_format(w_type) && w_type != LLM_Q8_0) || rows % GROUP != 0 || in % QK != 0 || tokens < 1) return false;
+    if ((!vnni && variant != LLM_KERNELS_AVX2) || !kernel_runs(vnni, w_type)) return false;
+    if (rows % GROUP != 0 || in % QK != 0 || tokens < 1) return false;
     const size_t stride = llm_q8_split_row_bytes(in);
     uint8_t *act = aligned_alloc(64, stride * (size_t)tokens);
     if (!act) return false;

@@ -63,11 +63,19 @@ public struct StopChecker: Sendable {
     /// stop token id once stops are allowed, or the `maxTokens`-th token. A stop string
     /// may end it too, which only ``append(tokenID:textDelta:)`` can tell.
     public func finishes(onToken tokenID: Int) -> Bool {
-        if finishReason != nil { return true }
         let count = generatedCount + 1
-        if count > minTokens && (eosTokenIDs.contains(tokenID) || stopTokenIDs.contains(tokenID)) { return true }
-        if let maxTokens { return count >= maxTokens }
-        return false
+        return finishReason != nil || (count > minTokens && tokenStop(tokenID) != nil) || reachesLength(count)
+    }
+
+    /// The stop an EOS or stop token id makes (EOS first), whether or not stops are allowed yet.
+    private func tokenStop(_ tokenID: Int) -> StopCause? {
+        if eosTokenIDs.contains(tokenID) { return .eos(tokenID: tokenID) }
+        if stopTokenIDs.contains(tokenID) { return .stopTokenID(tokenID) }
+        return nil
+    }
+
+    private func reachesLength(_ count: Int) -> Bool {
+        maxTokens.map { count >= $0 } ?? false
     }
 
     /// Feeds one generated token and its detokenized text.
@@ -78,16 +86,13 @@ public struct StopChecker: Sendable {
         generatedCount += 1
         let canStop = generatedCount > minTokens
 
-        if canStop && eosTokenIDs.contains(tokenID) {
-            return finishOnToken(.eos(tokenID: tokenID), textDelta: textDelta)
-        }
-        if canStop && stopTokenIDs.contains(tokenID) {
-            return finishOnToken(.stopTokenID(tokenID), textDelta: textDelta)
+        if canStop, let cause = tokenStop(tokenID) {
+            return finishOnToken(cause, textDelta: textDelta)
         }
 
         // Without stop strings nothing is ever held back.
         if stopScalars.isEmpty {
-            if let maxTokens, generatedCount >= maxTokens {
+            if reachesLength(generatedCount) {
                 finishReason = .length
                 return StopDecision(text: textDelta, finishReason: .length)
             }
@@ -104,7 +109,7 @@ public struct StopChecker: Sendable {
             finishReason = reason
             return StopDecision(text: text, finishReason: reason)
         }
-        if let maxTokens, generatedCount >= maxTokens {
+        if reachesLength(generatedCount) {
             return finish(reason: .length)
         }
         let emitCount = pending.count - heldBackLength()
