@@ -2,8 +2,11 @@
 // one VPDPBUSD multiplies four activation bytes of one token (broadcast) with four weight
 // bytes of each of 16 rows, so every lane accumulates a different output row and no
 // horizontal sums are needed; a group's weights for one 32-element block are loaded and
-// unpacked once for up to eight tokens. On AVX2 (Q4 formats) each half of a group, 8
-// rows, takes VPMADDUBSW + VPMADDWD for the same four-byte sums, for up to four tokens.
+// unpacked once for up to eight tokens. On AVX2 each half of a group, 8 rows, takes
+// VPMADDUBSW + VPMADDWD for the same four-byte sums, for up to four tokens; Q8_0's
+// unsigned bytes u would saturate VPMADDUBSW's 16-bit pair sums (2 x 255 x 127), so
+// there each byte is split into nibbles, u = 16 hi + lo, and the two sums combined in
+// 32 bits: the same exact integer as VPDPBUSD's.
 //
 // Layout, per group of 16 rows and per block: the weights as unsigned bytes in eight
 // 64-byte vectors (vector k, lane r = elements 4k..4k+3 of row r; Q4 formats keep two
@@ -44,11 +47,9 @@ static bool nibble_format(int type) { return type == LLM_Q4_0 || type == LLM_Q4_
 static size_t weight_bytes(int type) { return nibble_format(type) ? GROUP * QK / 2 : GROUP * QK; }
 static size_t group_block_bytes(int type) { return weight_bytes(type) + 2 * GROUP * sizeof(uint16_t); }
 
-/// Whether this CPU runs the AVX-512 VNNI (or the AVX2) kernel for `type`. AVX2's
-/// VPMADDUBSW adds pairs of u8 x s8 products in 16 bits: nibbles (2 x 15 x 127) fit,
-/// Q8_0's bytes (2 x 255 x 127) would saturate.
+/// Whether this CPU runs the AVX-512 VNNI (or the AVX2) kernel for `type`.
 static bool kernel_runs(bool vnni, int type) {
-    return vnni ? llm_has_avx512_vnni() && (nibble_format(type) || type == LLM_Q8_0) : llm_has_avx2() && nibble_format(type);
+    return (vnni ? llm_has_avx512_vnni() : llm_has_avx2()) && (nibble_format(type) || type == LLM_Q8_0);
 }
 
 /// Formats with an interleaved kernel on this CPU (the best variant it runs).
@@ -220,13 +221,13 @@ SIMD512 static void tile_vnni(int w_type, const uint8_t *wg, int64_t nb, size_t 
     for (int k = 0; k < count; k++) _mm512_storeu_ps(result + k * GROUP, acc[k]);
 }
 
-/// Rows 8h...8h+7 of one group of a Q4 format against `tokens` (1...TILE_AVX2) activation
-/// rows: bytes 32h... of each 64-byte vector of the layout.
-SIMD256 static inline __attribute__((always_inline)) void half_group_tile(const uint8_t *wg, int64_t nb, size_t gbb, size_t wb,
-                                                                         int h, const uint8_t *act, size_t stride, int64_t n,
-                                                                         int tokens, __m256 *acc) {
+/// Rows 8h...8h+7 of one group against `tokens` (1...TILE_AVX2) activation rows: bytes
+/// 32h... of each 64-byte vector of the layout (Q4 formats with `nibbles`, else Q8_0).
+SIMD256 static inline __attribute__((always_inline)) void half_group_tile(bool nibbles, const uint8_t *wg, int64_t nb, size_t gbb,
+                                                                         size_t wb, int h, const uint8_t *act, size_t stride,
+                                                                         int64_t n, int tokens, __m256 *acc) {
     for (int t = 0; t < tokens; t++) acc[t] = _mm256_setzero_ps();
-    const __m256i low = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
+    const __m256i low = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1), sixteen = _mm256_set1_epi16(16);
     for (int64_t b = 0; b < nb; b++) {
         const uint8_t *blk = wg + (size_t)b * gbb;
         // The second half finds the group's blocks in cache.
@@ -234,20 +235,30 @@ SIMD256 static inline __attribute__((always_inline)) void half_group_tile(const 
             for (size_t line = 0; line < gbb; line += 64) _mm_prefetch((const char *)(blk + PREFETCH_BLOCKS * gbb + line), _MM_HINT_T0);
         }
         // The eight pair sums of one lane stay within 16 bits (8 x 2 x 15 x 127 = 30480), so
-        // they are added as int16 and widened once per block.
-        __m256i sum[TILE_AVX2];
-        for (int t = 0; t < tokens; t++) sum[t] = _mm256_setzero_si256();
-        for (int i = 0; i < 4; i++) {
+        // they are added as int16 and widened once per block (Q8_0: the low and the high
+        // nibbles' sums each).
+        __m256i sum[TILE_AVX2], high[TILE_AVX2];
+        for (int t = 0; t < tokens; t++) sum[t] = high[t] = _mm256_setzero_si256();
+        for (int i = 0; i < (nibbles ? 4 : 8); i++) {
             const __m256i packed = _mm256_loadu_si256((const __m256i *)(blk + 64 * i + 32 * h));
             const __m256i w0 = _mm256_and_si256(packed, low), w1 = _mm256_and_si256(_mm256_srli_epi16(packed, 4), low);
             for (int t = 0; t < tokens; t++) {
                 const int32_t *a = (const int32_t *)(act + (size_t)t * stride + b * QK);
-                const __m256i p0 = _mm256_maddubs_epi16(w0, _mm256_set1_epi32(a[2 * i]));
-                const __m256i p1 = _mm256_maddubs_epi16(w1, _mm256_set1_epi32(a[2 * i + 1]));
-                sum[t] = _mm256_add_epi16(sum[t], _mm256_add_epi16(p0, p1));
+                if (nibbles) {
+                    const __m256i p0 = _mm256_maddubs_epi16(w0, _mm256_set1_epi32(a[2 * i]));
+                    const __m256i p1 = _mm256_maddubs_epi16(w1, _mm256_set1_epi32(a[2 * i + 1]));
+                    sum[t] = _mm256_add_epi16(sum[t], _mm256_add_epi16(p0, p1));
+                } else {
+                    const __m256i four = _mm256_set1_epi32(a[i]);
+                    sum[t] = _mm256_add_epi16(sum[t], _mm256_maddubs_epi16(w0, four));
+                    high[t] = _mm256_add_epi16(high[t], _mm256_maddubs_epi16(w1, four));
+                }
             }
         }
-        for (int t = 0; t < tokens; t++) sum[t] = _mm256_madd_epi16(sum[t], ones);
+        for (int t = 0; t < tokens; t++) {
+            sum[t] = _mm256_madd_epi16(sum[t], ones);
+            if (!nibbles) sum[t] = _mm256_add_epi32(sum[t], _mm256_madd_epi16(high[t], sixteen));
+        }
         const __m256 scale = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + wb + 16 * h)));
         const __m256 offset = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + wb + 32 + 16 * h)));
         for (int t = 0; t < tokens; t++) {
@@ -258,18 +269,20 @@ SIMD256 static inline __attribute__((always_inline)) void half_group_tile(const 
     }
 }
 
-/// tile_vnni's work on AVX2 (Q4 formats), up to TILE_AVX2 tokens, one half of the group
-/// after the other.
-SIMD256 static void tile_avx2(const uint8_t *wg, int64_t nb, size_t gbb, size_t wb, const uint8_t *at, size_t stride, int64_t in,
-                              int count, float *result) {
+#define HALF_TILE_CASES(nibbles)                                                                         \
+    switch (count) {                                                                                     \
+    case 1: half_group_tile(nibbles, wg, nb, gbb, wb, h, at, stride, in, 1, acc); break;                 \
+    case 2: half_group_tile(nibbles, wg, nb, gbb, wb, h, at, stride, in, 2, acc); break;                 \
+    case 3: half_group_tile(nibbles, wg, nb, gbb, wb, h, at, stride, in, 3, acc); break;                 \
+    default: half_group_tile(nibbles, wg, nb, gbb, wb, h, at, stride, in, 4, acc); break;                \
+    }
+
+/// tile_vnni's work on AVX2, up to TILE_AVX2 tokens, one half of the group after the other.
+SIMD256 static void tile_avx2(int w_type, const uint8_t *wg, int64_t nb, size_t gbb, size_t wb, const uint8_t *at, size_t stride,
+                              int64_t in, int count, float *result) {
     for (int h = 0; h < 2; h++) {
         __m256 acc[TILE_AVX2];
-        switch (count) {
-        case 1: half_group_tile(wg, nb, gbb, wb, h, at, stride, in, 1, acc); break;
-        case 2: half_group_tile(wg, nb, gbb, wb, h, at, stride, in, 2, acc); break;
-        case 3: half_group_tile(wg, nb, gbb, wb, h, at, stride, in, 3, acc); break;
-        default: half_group_tile(wg, nb, gbb, wb, h, at, stride, in, 4, acc); break;
-        }
+        if (nibble_format(w_type)) { HALF_TILE_CASES(true) } else { HALF_TILE_CASES(false) }
         for (int k = 0; k < count; k++) _mm256_storeu_ps(result + k * GROUP + 8 * h, acc[k]);
     }
 }
@@ -286,7 +299,7 @@ static void gemm_interleaved(bool vnni, int w_type, const void *w, int64_t rows,
             const uint8_t *at = (const uint8_t *)act + (size_t)t * stride;
             float result[TILE * GROUP];
             if (vnni) tile_vnni(w_type, wg, nb, gbb, wb, at, stride, in, count, result);
-            else tile_avx2(wg, nb, gbb, wb, at, stride, in, count, result);
+            else tile_avx2(w_type, wg, nb, gbb, wb, at, stride, in, count, result);
             float *o = out + t * rows + g * GROUP;
             for (int k = 0; k < count; k++) {
                 for (int r = 0; r < GROUP; r++) o[k * rows + r] = result[k * GROUP + r] + (bias ? bias[g * GROUP + r] : 0.0f);

@@ -2,7 +2,7 @@ import CLLMKernels
 import Foundation
 import LLMRuntime
 
-/// Weight matrices repacked for the interleaved kernel (16 rows per group; AVX-512 VNNI, or AVX2 for Q4 formats),
+/// Weight matrices repacked for the interleaved kernel (16 rows per group; Q4_0, Q4_1 and Q8_0 on AVX-512 VNNI or AVX2),
 /// made at a matrix's first product and kept for the backend's lifetime. The checkpoint
 /// layout stays where it was: the embedding op and exact mode read it.
 final class InterleavedWeights: @unchecked Sendable {

@@ -3,11 +3,12 @@ import LLMRuntime
 import Testing
 
 /// The interleaved GEMM exists for AVX-512 VNNI and for AVX2 on one repacked layout. The
-/// two run the same float operations lane for lane, so where the CPU has both they must
-/// agree bit for bit; each agrees with a f64 reference to the 8-bit activations' error.
+/// two form the same exact integer sums (AVX2 splits Q8_0's bytes into nibbles) and run
+/// the same float operations lane for lane, so where the CPU has both they must agree bit
+/// for bit; each agrees with a f64 reference to the 8-bit activations' error.
 @Suite("Interleaved quantised GEMM")
 struct InterleavedKernelTests {
-    @Test("AVX2 and AVX-512 VNNI kernels agree bit for bit and match a reference", arguments: [DType.q4_0, .q4_1], [1, 3, 4, 9])
+    @Test("AVX2 and AVX-512 VNNI kernels agree bit for bit and match a reference", arguments: [DType.q4_0, .q4_1, .q8_0], [1, 3, 4, 9])
     func variants(type: DType, tokens: Int) throws {
         let (rows, inFeatures) = (32, 320)
         let bytes = KernelReference.randomQuantized(type, rows: rows, columns: inFeatures, seed: 31)
@@ -37,6 +38,31 @@ struct InterleavedKernelTests {
         for out in outputs {
             let error = KernelReference.maxRelativeError(out, expected)
             #expect(error < 2e-2, "type \(type) tokens \(tokens) error \(error)")
+        }
+    }
+
+    @Test("Q8_0's extreme bytes against extreme activations sum without saturating", arguments: [Int8(127), -128])
+    func extremes(value: Int8) throws {
+        let (rows, inFeatures, tokens) = (16, 64, 4)
+        // Every block: scale 1 (f16 0x3C00), then 32 equal bytes.
+        var bytes = [UInt8]()
+        for _ in 0..<(rows * inFeatures / 32) { bytes += [0x00, 0x3C] + [UInt8](repeating: UInt8(bitPattern: value), count: 32) }
+        let repackedBytes = llm_interleaved_bytes(DType.q8_0.kernelTypeID, Int64(rows), Int64(inFeatures))
+        guard repackedBytes > 0 else { return }
+        var repacked = [UInt8](repeating: 0, count: repackedBytes)
+        _ = bytes.withUnsafeBytes { w in
+            repacked.withUnsafeMutableBytes { llm_interleave_weights(DType.q8_0.kernelTypeID, w.baseAddress, Int64(rows), Int64(inFeatures), $0.baseAddress) }
+        }
+        // Equal positive activations quantise to 127 each.
+        let x = [Float](repeating: 0.5, count: tokens * inFeatures)
+        for variant in [LLM_KERNELS_AVX2, LLM_KERNELS_VNNI] {
+            var out = [Float](repeating: .nan, count: tokens * rows)
+            let ran = repacked.withUnsafeBytes { w in
+                llm_interleaved_product(Int32(variant), DType.q8_0.kernelTypeID, w.baseAddress, Int64(rows), Int64(inFeatures), x, Int64(tokens), &out)
+            }
+            guard ran else { continue }
+            let expected = Float(value) * 0.5 * Float(inFeatures)
+            #expect(out.allSatisfy { abs($0 - expected) <= abs(expected) * 1e-5 }, "variant \(variant): \(out.prefix(4)) against \(expected)")
         }
     }
 }

@@ -25,7 +25,7 @@ typedef struct {
 } llm_linear_args;
 
 /// Bytes of `w_type` weights [rows, in] repacked for the interleaved kernel (rows a
-/// multiple of 16; Q4_0, Q4_1 and Q8_0 on AVX-512 VNNI, Q4_0 and Q4_1 on AVX2), or 0 when
+/// multiple of 16; Q4_0, Q4_1 and Q8_0 on AVX-512 VNNI or AVX2), or 0 when
 /// it does not apply (format, shape, or the CPU).
 size_t llm_interleaved_bytes(int w_type, int64_t rows, int64_t in);
 /// Repacks weights into `out` (llm_interleaved_bytes bytes); false when it does not apply.
