@@ -425,20 +425,11 @@ __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __
     const int ntiles = kend > kbeg ? (kend - kbeg + KT - 1) / KT : 0;
     const int* table = block_table + (long long)seq * max_blocks;
 
-    for (int i = threadIdx.x; i < DECODE_HEADS * CH; i += 32 * WARPS) {
-        const int r = i / CH, c = i - r * CH;
-        const bool valid = r < hc;
-        cp_async16(q_s + swizzle<D>(r, c), valid ? q + ((long long)t * q_heads + h0 + r) * D + c * 8 : q, valid);
-    }
-    cp_async_commit();
-
     // A tile is loaded by two lanes per key row; the ballot of mapped rows (bit 2k for
     // key k) masks keys whose block is missing.
     T* warp_stages = stages + warp * 4 * TILE;  // stage s: K at 2 s TILE, V after it
     const int load_key = lane >> 1, load_sub = lane & 1;
-    auto issue = [&](int tile, int stage) -> unsigned {
-        const int j = kbeg + tile * KT + load_key;
-        const long long row = j < kend ? key_row(table, max_blocks, block_size, num_blocks, j, kv_heads, kvh, D) : -1;
+    auto copy_row = [&](long long row, int stage) {
         T* kd = warp_stages + 2 * stage * TILE;
         T* vd = kd + TILE;
 #pragma unroll
@@ -446,6 +437,12 @@ __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __
             cp_async16(kd + swizzle<D>(load_key, c), row >= 0 ? k_cache + row + c * 8 : k_cache, row >= 0);
             cp_async16(vd + swizzle<D>(load_key, c), row >= 0 ? v_cache + row + c * 8 : v_cache, row >= 0);
         }
+    };
+    // Key `skip` is not copied (its slot is left for a later copy).
+    auto issue = [&](int tile, int stage, int skip) -> unsigned {
+        const int j = kbeg + tile * KT + load_key;
+        const long long row = j < kend ? key_row(table, max_blocks, block_size, num_blocks, j, kv_heads, kvh, D) : -1;
+        if (j != skip) copy_row(row, stage);
         return __ballot_sync(0xffffffffu, row >= 0);
     };
 
@@ -455,14 +452,26 @@ __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __
     float m_r[2] = {-INFINITY, -INFINITY}, l_r[2] = {0.0f, 0.0f};
     const int tig = lane & 3;
     unsigned mapped[2] = {0u, 0u};
-    if (warp < ntiles) mapped[0] = issue(warp, 0);
+    // Every key but the token's own was written by an earlier step and the block table
+    // by the host before the step, so the first tile is fetched before the wait for the
+    // previous kernel (which writes q and the token's own key and value).
+    if (warp < ntiles) mapped[0] = issue(warp, 0, pos);
     cp_async_commit();
-    asm volatile("cp.async.wait_group 1;\n" ::: "memory");  // Q has landed
+    grid_dependency_sync();
+    for (int i = threadIdx.x; i < DECODE_HEADS * CH; i += 32 * WARPS) {
+        const int r = i / CH, c = i - r * CH;
+        const bool valid = r < hc;
+        cp_async16(q_s + swizzle<D>(r, c), valid ? q + ((long long)t * q_heads + h0 + r) * D + c * 8 : q, valid);
+    }
+    if (warp < ntiles && kbeg + warp * KT + load_key == pos)
+        copy_row(key_row(table, max_blocks, block_size, num_blocks, pos, kv_heads, kvh, D), 0);
+    cp_async_commit();
+    cp_async_wait_all();  // Q and the first tile have landed
     __syncthreads();
 
     int stage = 0;
     for (int tile = warp; tile < ntiles; tile += WARPS) {
-        if (tile + WARPS < ntiles) mapped[stage ^ 1] = issue(tile + WARPS, stage ^ 1);
+        if (tile + WARPS < ntiles) mapped[stage ^ 1] = issue(tile + WARPS, stage ^ 1, -1);
         cp_async_commit();
         asm volatile("cp.async.wait_group 1;\n" ::: "memory");  // this tile has landed
         __syncwarp();
@@ -606,7 +615,6 @@ __device__ __forceinline__ void decode_reduce_impl(const float* __restrict__ par
         const int* query_start, const int* positions, int num_seqs, int q_heads, int kv_heads, int block_size,        \
         long long num_blocks, float scale, int window, float softcap, int partition, int head_chunk, TT* out,        \
         float* part_acc, float* part_ml) {                                                                            \
-        grid_dependency_sync();                                                                                       \
         decode_impl<TT, D>(q, k_cache, v_cache, block_table, max_blocks, query_start, positions, num_seqs,           \
                            q_heads, kv_heads, block_size, num_blocks, scale, window, softcap, partition,          \
                                head_chunk, out, part_acc, part_ml);                                                   \

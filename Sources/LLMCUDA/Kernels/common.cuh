@@ -130,9 +130,12 @@ __device__ __forceinline__ float block_sum(float v, float* scratch) {
 // On sm_90 and later the host launches each kernel allowed to begin while the one before
 // it on the stream is still running (launch latency and block start-up then overlap the
 // predecessor's tail). So every kernel calls grid_dependency_sync() before it touches any
-// memory another kernel writes or reads; only reads of memory no kernel writes (weights)
-// may come first. On older architectures, and when the host launches normally, both are
-// no-ops. Waiting first and releasing second keeps at most one kernel queued ahead.
+// memory another kernel writes or reads; only reads of memory that no kernel of the step
+// writes may come first: weights, the step's metadata (positions, block tables: copied
+// by the host before the step) and cache rows of earlier steps. Those reads are what a
+// kernel starts with where it can (its loads are then in flight while it waits). On
+// older architectures, and when the host launches normally, both are no-ops. Waiting
+// first and releasing second keeps at most one kernel queued ahead.
 __device__ __forceinline__ void grid_dependency_sync() {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
     asm volatile("griddepcontrol.wait;" ::: "memory");

@@ -7,7 +7,9 @@
 //    slice.
 // Rows take 16-byte vector loads when the row length is a multiple of 8 and the
 // pointers are 16-byte aligned, element loads otherwise. Weights may be bf16, f16 or
-// f32 (checkpoint norms are often kept in f32).
+// f32 (checkpoint norms are often kept in f32). Weights are the one input no kernel
+// writes, so each thread's first weight vector is loaded before grid_dependency_sync():
+// it arrives while the block waits instead of after the reduction.
 #include "common.cuh"
 
 template <typename T, typename W>
@@ -21,6 +23,9 @@ __device__ __forceinline__ void rms_norm_impl(const T* __restrict__ x, T* residu
     // The values to normalise live in `src` after the first pass.
     const T* src = rr ? rr : xr;
     const bool vec = dim % 8 == 0 && aligned16(xr) && aligned16(outr) && aligned16(weight) && (!rr || aligned16(rr));
+    float w0[8];
+    if (vec && (int)threadIdx.x < dim / 8) load8(weight + 8 * threadIdx.x, w0);
+    grid_dependency_sync();
     float ss = 0.0f;
     if (vec) {
         for (int v = threadIdx.x; v < dim / 8; v += blockDim.x) {
@@ -55,7 +60,12 @@ __device__ __forceinline__ void rms_norm_impl(const T* __restrict__ x, T* residu
         for (int v = threadIdx.x; v < dim / 8; v += blockDim.x) {
             float f[8], w[8];
             load8(src + 8 * v, f);
-            load8(weight + 8 * v, w);
+            if (v == (int)threadIdx.x) {
+#pragma unroll
+                for (int i = 0; i < 8; i++) w[i] = w0[i];
+            } else {
+                load8(weight + 8 * v, w);
+            }
 #pragma unroll
             for (int i = 0; i < 8; i++) f[i] = f[i] * scale * w[i];
             store8(outr + 8 * v, f);
@@ -74,6 +84,9 @@ __device__ __forceinline__ void rms_norm_heads_impl(T* x, const W* __restrict__ 
     if (row >= rows) return;  // whole warps leave together
     T* xr = x + row * head_dim;
     const bool vec = head_dim % 8 == 0 && aligned16(xr) && aligned16(weight);
+    float w0[8];
+    if (vec && lane < head_dim / 8) load8(weight + 8 * lane, w0);
+    grid_dependency_sync();
     float ss = 0.0f;
     if (vec) {
         for (int v = lane; v < head_dim / 8; v += 32) {
@@ -94,7 +107,12 @@ __device__ __forceinline__ void rms_norm_heads_impl(T* x, const W* __restrict__ 
         for (int v = lane; v < head_dim / 8; v += 32) {
             float f[8], w[8];
             load8(xr + 8 * v, f);
-            load8(weight + 8 * v, w);
+            if (v == lane) {
+#pragma unroll
+                for (int i = 0; i < 8; i++) w[i] = w0[i];
+            } else {
+                load8(weight + 8 * v, w);
+            }
 #pragma unroll
             for (int i = 0; i < 8; i++) f[i] = f[i] * scale * w[i];
             store8(xr + 8 * v, f);
@@ -107,12 +125,10 @@ __device__ __forceinline__ void rms_norm_heads_impl(T* x, const W* __restrict__ 
 #define NORMS(TN, T, WN, W)                                                                                          \
     extern "C" __global__ void __launch_bounds__(1024) rms_norm_##TN##_w##WN(                                         \
         const T* x, T* residual, const W* weight, float eps, int dim, T* out) {                                       \
-        grid_dependency_sync();                                                                                       \
         rms_norm_impl<T, W>(x, residual, weight, eps, dim, out);                                                      \
     }                                                                                                                 \
     extern "C" __global__ void __launch_bounds__(256) rms_norm_heads_##TN##_w##WN(                                    \
         T* x, const W* weight, float eps, long long rows, int head_dim) {                                             \
-        grid_dependency_sync();                                                                                       \
         rms_norm_heads_impl<T, W>(x, weight, eps, rows, head_dim);                                                    \
     }
 

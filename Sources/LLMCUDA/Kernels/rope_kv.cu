@@ -8,6 +8,8 @@
 // STATUS_KV_SLOT and skips it.
 // Angles: the product position * inv_freq is formed and reduced modulo 2*pi in double
 // (positions past 2^16 lose the angle in f32), then sin/cos run in f32 on |r| <= pi.
+// Positions (set by the host before the step) and inv_freq are written by no kernel, so
+// the table is built before grid_dependency_sync(), while the previous kernel finishes.
 #include "common.cuh"
 
 #define ROPE_MAX_HALF 512
@@ -82,6 +84,9 @@ __device__ __forceinline__ void rope_kv_impl(T* q, T* k, const T* v, const int* 
             sn[i] = s * attention_scale;
         }
         __syncthreads();
+    }
+    grid_dependency_sync();
+    if (mode & MODE_ROTATE) {
         if (q != nullptr) rotate_heads(q + t * q_heads * head_dim, q_heads, head_dim, half, cs, sn);
         rotate_heads(k + t * kv_dim, kv_heads, head_dim, half, cs, sn);
     }
@@ -104,7 +109,6 @@ __device__ __forceinline__ void rope_kv_impl(T* q, T* k, const T* v, const int* 
         T* q, T* k, const T* v, const int* positions, const float* inv_freq, int q_heads, int kv_heads, int head_dim, \
         int half, float attention_scale, T* k_cache, T* v_cache, const int* slots, long long cache_slots, int mode,   \
         int* status) {                                                                                                \
-        grid_dependency_sync();                                                                                       \
         rope_kv_impl<T>(q, k, v, positions, inv_freq, q_heads, kv_heads, head_dim, half, attention_scale, k_cache,   \
                         v_cache, slots, cache_slots, mode, status);                                                   \
     }
