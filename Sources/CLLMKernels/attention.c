@@ -32,18 +32,6 @@ static inline float load1_kv(const void *cache, int64_t i, bool half) {
     return half ? llm_fp16_to_fp32(((const uint16_t *)cache)[i]) : ((const float *)cache)[i];
 }
 
-/// Asks for one head's part (`elements` from `head_offset`) of every row of the block
-/// after the one holding position `j`, if the sequence reaches it: blocks lie anywhere in
-/// the cache, so the hardware cannot guess the next one.
-static inline void prefetch_next_block(const void *cache, bool half, const int32_t *table, int64_t j, int64_t pos, int64_t bs,
-                                       int64_t kv_dim, int64_t head_offset, int64_t elements) {
-    const int64_t next = (j / bs + 1) * bs, size = half ? 2 : 4;
-    if (next > pos) return;
-    const char *row = (const char *)cache + (cache_row(table, next, bs, kv_dim) + head_offset) * size;
-    for (int64_t i = 0; i < bs && next + i <= pos; i++, row += kv_dim * size)
-        for (int64_t line = 0; line < elements * size; line += 64) _mm_prefetch(row + line, _MM_HINT_T0);
-}
-
 /// q . k for the key at element `k` of `cache` (n a multiple of 8), in four FMA chains.
 AVX2 static inline float dot_avx2(const float *q, const void *cache, int64_t k, int64_t n, bool half) {
     __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
@@ -115,7 +103,6 @@ static inline __attribute__((always_inline)) void head_scores(const llm_attentio
     float maxs = -INFINITY;
     for (int64_t j = first; j <= pos;) {
         const int64_t count = llm_min64(bs - j % bs, pos + 1 - j);
-        prefetch_next_block(a->k_cache, half, table, j, pos, bs, kv_dim, head_offset, hd);
         int64_t k = cache_row(table, j, bs, kv_dim) + head_offset;
         int64_t i = 0;
         if (avx2) {
@@ -153,7 +140,6 @@ AVX2 static inline __attribute__((always_inline)) void head_values_body(const ll
         for (int x = 0; x < 8; x++) acc[x] = _mm256_setzero_ps();
         for (int64_t j = first; j <= pos;) {
             const int64_t count = llm_min64(bs - j % bs, pos + 1 - j);
-            if (c == 0) prefetch_next_block(a->v_cache, half, table, j, pos, bs, kv_dim, head_offset, hd);
             int64_t v = cache_row(table, j, bs, kv_dim) + head_offset + c;
             for (int64_t i = 0; i < count; i++, j++, v += kv_dim) {
                 __m256 weight = _mm256_set1_ps(p[j - first]);
