@@ -95,37 +95,52 @@ static inline void softmax_portable(float *row, int64_t n, float max) {
     for (int64_t j = 0; j < n; j++) row[j] *= inv;
 }
 
+/// Largest lane of `v`.
+AVX2 static inline float max4(__m128 v) {
+    v = _mm_max_ps(v, _mm_movehl_ps(v, v));
+    return _mm_cvtss_f32(_mm_max_ss(v, _mm_movehdup_ps(v)));
+}
+
 /// Scores of one query head `q` over positions [first, pos], softmaxed in place (f32).
+/// Without soft-capping, four scores are scaled, stored and folded into the maximum as
+/// one vector (a NaN score never becomes the maximum, as in the scalar comparison).
 static inline __attribute__((always_inline)) void head_scores(const llm_attention_args *a, const float *q, int64_t head_offset,
                                                               const int32_t *table, int64_t first, int64_t pos, float *row,
                                                               bool avx2, bool half) {
     const int64_t hd = a->head_dim, kv_dim = a->kv_heads * hd, bs = a->block_size;
+    const float scale = a->scale, softcap = a->softcap;
     float maxs = -INFINITY;
+    __m128 maxv = _mm_set1_ps(-INFINITY);
     for (int64_t j = first; j <= pos;) {
         const int64_t count = llm_min64(bs - j % bs, pos + 1 - j);
         int64_t k = cache_row(table, j, bs, kv_dim) + head_offset;
         int64_t i = 0;
         if (avx2) {
             for (; i + 4 <= count; i += 4, j += 4, k += 4 * kv_dim) {
-                float four[4];
-                _mm_storeu_ps(four, dot4_avx2(q, a->k_cache, k, kv_dim, hd, half));
-                for (int x = 0; x < 4; x++) {
-                    float s = four[x] * a->scale;
-                    if (a->softcap > 0) s = a->softcap * tanhf(s / a->softcap);
-                    row[j + x - first] = s;
-                    maxs = s > maxs ? s : maxs;
+                __m128 four = _mm_mul_ps(dot4_avx2(q, a->k_cache, k, kv_dim, hd, half), _mm_set1_ps(scale));
+                if (softcap > 0) {
+                    float lanes[4];
+                    _mm_storeu_ps(lanes, four);
+                    for (int x = 0; x < 4; x++) lanes[x] = softcap * tanhf(lanes[x] / softcap);
+                    four = _mm_loadu_ps(lanes);
                 }
+                _mm_storeu_ps(row + j - first, four);
+                maxv = _mm_max_ps(four, maxv);
             }
         }
         for (; i < count; i++, j++, k += kv_dim) {
-            float s = (avx2 ? dot_avx2(q, a->k_cache, k, hd, half) : dot_portable(q, a->k_cache, k, hd, half)) * a->scale;
-            if (a->softcap > 0) s = a->softcap * tanhf(s / a->softcap);
+            float s = (avx2 ? dot_avx2(q, a->k_cache, k, hd, half) : dot_portable(q, a->k_cache, k, hd, half)) * scale;
+            if (softcap > 0) s = softcap * tanhf(s / softcap);
             row[j - first] = s;
             maxs = s > maxs ? s : maxs;
         }
     }
-    if (avx2) softmax_avx2(row, pos + 1 - first, maxs);
-    else softmax_portable(row, pos + 1 - first, maxs);
+    if (avx2) {
+        const float m = max4(maxv);
+        softmax_avx2(row, pos + 1 - first, m > maxs ? m : maxs);
+    } else {
+        softmax_portable(row, pos + 1 - first, maxs);
+    }
 }
 
 /// out = sum over positions of p[j] * v[j] for one head, 64 elements at a time held in
