@@ -4,7 +4,7 @@
 #   SWIFTLLM_BIN  the binary (default .build/release/swiftllm)
 #   MODEL         GGUF file (default: the SmolLM2 model of `make models`)
 #   INPUT_LEN     prompt tokens (32), RUNS alternating pairs (7)
-#   KV_DTYPE      --kv-cache-dtype (auto: f32)
+#   KV_DTYPE      --kv-cache-dtype (auto: the CPU default, f16)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${SWIFTLLM_BIN:-$root/.build/release/swiftllm}"

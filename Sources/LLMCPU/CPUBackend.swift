@@ -21,9 +21,10 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     public let options: Options
     public let name = "cpu"
     public let activationDType = DType.f32
-    /// f32 by default, or f16 (converted to f32 as attention reads it), which halves the
-    /// bytes a decode step of many sequences reads from the cache.
-    public let kvCacheDTypes = [DType.f32, .f16]
+    /// f16 by default in fast mode (converted to f32 as attention reads it: a decode step
+    /// of many sequences reads about as many cache bytes as weight bytes, and this halves
+    /// them; llama.cpp's default too), f32 by default in exact mode, as references keep it.
+    public var kvCacheDTypes: [DType] { options.exactMatmul ? [.f32, .f16] : [.f16, .f32] }
     public let samplesOnDevice = false
     public let runsAsynchronously = false
     let pool: OpaquePointer

@@ -37,7 +37,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Share of the free GPU memory that becomes KV cache when --kv-cache-mib is not given.")
     var kvCacheFraction: Double = 0.9
 
-    @Option(name: .long, help: "KV cache element type: auto (the device's default: f32 on the CPU, bf16 on a GPU), f32 or f16 (CPU), bf16 (GPU).")
+    @Option(name: .long, help: "KV cache element type: auto (the device's default: f16 on the CPU, f32 with --exact, bf16 on a GPU), f32 or f16 (CPU), bf16 (GPU).")
     var kvCacheDtype: String = "auto"
 
     @Flag(name: .long, help: "Do not reuse the KV cache of shared prompt prefixes across requests.")

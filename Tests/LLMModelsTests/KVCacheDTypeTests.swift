@@ -2,18 +2,21 @@ import Foundation
 import SwiftLLM
 import Testing
 
-/// `EngineOptions.kvCacheDType`: the CPU reads an f16 cache as well as its f32 default.
+/// `EngineOptions.kvCacheDType`: the CPU reads f16 (its default in fast mode) and f32 (its
+/// default in exact mode) caches.
 @Suite("KV cache element type")
 struct KVCacheDTypeTests {
     /// Twelve prompts batched and chunked through an f16 cache equal each prompt run alone
     /// through it (the cache's rounding is the same whoever shares the step), and the same
-    /// byte budget holds twice the blocks of the f32 default.
+    /// byte budget holds twice the blocks of an f32 cache. Unset, the type is f16 in fast
+    /// mode and f32 in exact mode.
     @Test("An f16 cache on the CPU: batch invariant, twice the tokens per byte")
     func halfCacheOnTheCPU() throws {
         let budget = 1 << 20
-        let half = try TinyEngine.llm(engine: EngineOptions(maxBatchTokens: 24, blockSize: 4, kvCacheBytes: budget, kvCacheDType: .f16))
-        let full = try TinyEngine.llm(engine: EngineOptions(maxBatchTokens: 24, blockSize: 4, kvCacheBytes: budget))
-        #expect(half.kvCachePlan.dtype == .f16 && full.kvCachePlan.dtype == .f32)
+        let half = try TinyEngine.llm(engine: EngineOptions(maxBatchTokens: 24, blockSize: 4, kvCacheBytes: budget))
+        let full = try TinyEngine.llm(engine: EngineOptions(maxBatchTokens: 24, blockSize: 4, kvCacheBytes: budget, kvCacheDType: .f32))
+        let exact = try TinyEngine.llm(engine: EngineOptions(maxBatchTokens: 24, blockSize: 4, kvCacheBytes: budget), exact: true)
+        #expect(half.kvCachePlan.dtype == .f16 && full.kvCachePlan.dtype == .f32 && exact.kvCachePlan.dtype == .f32)
         #expect(half.kvCachePlan.blockCount == 2 * full.kvCachePlan.blockCount)
 
         let prompts = TinyEngine.prompts(12, lengths: 3...30, seed: 21)

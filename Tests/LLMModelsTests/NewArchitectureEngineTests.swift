@@ -19,7 +19,7 @@ struct NewArchitectureEngineTests {
         let harness = try ModelHarness(path: folder, backend: try CPUBackend(options: .init(threads: 2)))
         let single = try prompts.map { try harness.greedy($0, count: steps) }
         let llm = try LLM(model: folder, options: LLMOptions(device: .cpu, cpu: .init(threads: 2),
-                                                            engine: EngineOptions(maxBatchTokens: 5, blockSize: 4, kvCacheBytes: 1 << 20),
+                                                            engine: EngineOptions(maxBatchTokens: 5, blockSize: 4, kvCacheBytes: 1 << 20, kvCacheDType: .f32),
                                                             tokenizerPath: Self.tokenizer))
         let params = SamplingParams(temperature: 0, maxTokens: steps, ignoreEOS: true)
         let batched = try llm.generate(prompts.map { .tokens($0) }, params: params).map(\.tokenIDs)
@@ -39,7 +39,7 @@ struct NewArchitectureEngineTests {
         let harness = try ModelHarness(path: folder.path, backend: try CPUBackend(options: .init(threads: 2)))
         let single = try prompts.map { try harness.greedy($0, count: steps) }
         let llm = try LLM(model: folder.path, options: LLMOptions(device: .cpu, cpu: .init(threads: 2),
-                                                                 engine: EngineOptions(maxBatchTokens: 5, blockSize: 4, kvCacheBytes: 12 * 4 * 512),
+                                                                 engine: EngineOptions(maxBatchTokens: 5, blockSize: 4, kvCacheBytes: 12 * 4 * 512, kvCacheDType: .f32),
                                                                  tokenizerPath: Self.tokenizer))
         #expect(llm.kvCachePlan.blockCount == 12)
         let outputs = try llm.generate(prompts.map { .tokens($0) }, params: SamplingParams(temperature: 0, maxTokens: steps, ignoreEOS: true))

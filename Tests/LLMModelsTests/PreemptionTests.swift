@@ -37,7 +37,7 @@ struct PreemptionTests {
 
     @Test("A prompt longer than the context is rejected with a typed error")
     func rejection() throws {
-        let llm = try TinyEngine.llm(engine: EngineOptions(blockSize: 4, kvCacheBytes: 32 << 10))
+        let llm = try TinyEngine.llm(engine: EngineOptions(blockSize: 4, kvCacheBytes: 32 << 10, kvCacheDType: .f32))
         #expect(llm.maxModelLength == 64)
         #expect(throws: EngineError.promptTooLong(tokens: 64, limit: 64)) {
             try llm.generate(GenerationRequest(prompt: .tokens([Int](repeating: 1, count: 64)), params: .greedy))

@@ -17,8 +17,10 @@ public final class SequenceProbe {
         model = try ModelRegistry.build(configJSON: checkpoint.configJSON, weights: loader, limits: ForwardLimits(maxTokens: maxChunk, maxLogitRows: 1))
         self.backend = backend
         let blocks = (contextTokens + blockSize - 1) / blockSize
+        // A probe measures logit error, so it keeps the widest cache the backend reads.
+        let dtype = backend.kvCacheDTypes.contains(.f32) ? DType.f32 : backend.kvCacheDTypes[0]
         cache = try PagedKVCache(backend: backend, layers: model.spec.layers, numBlocks: blocks, blockSize: blockSize,
-                                 kvHeads: model.spec.kvHeads, headDim: model.spec.headDim, dtype: backend.kvCacheDTypes[0])
+                                 kvHeads: model.spec.kvHeads, headDim: model.spec.headDim, dtype: dtype)
         builder = try ForwardBatchBuilder(backend: backend, maxTokens: maxChunk, maxSequences: 1, maxBlocksPerSequence: blocks, blockSize: blockSize)
         // Blocks in reverse order so paging is exercised.
         blockTable = (0..<Int32(blocks)).reversed()
