@@ -12,6 +12,18 @@
 // it arrives while the block waits instead of after the reduction.
 #include "common.cuh"
 
+/// Weight vector `v` into `w`: `first_w`, loaded before the wait, when v is the thread's
+/// first vector `first`; otherwise loaded now.
+template <typename W>
+__device__ __forceinline__ void weight_vector(const W* __restrict__ weight, int v, int first, const float (&first_w)[8], float (&w)[8]) {
+    if (v == first) {
+#pragma unroll
+        for (int i = 0; i < 8; i++) w[i] = first_w[i];
+    } else {
+        load8(weight + 8 * v, w);
+    }
+}
+
 template <typename T, typename W>
 __device__ __forceinline__ void rms_norm_impl(const T* __restrict__ x, T* residual, const W* __restrict__ weight, float eps,
                                               int dim, T* out) {
@@ -60,12 +72,7 @@ __device__ __forceinline__ void rms_norm_impl(const T* __restrict__ x, T* residu
         for (int v = threadIdx.x; v < dim / 8; v += blockDim.x) {
             float f[8], w[8];
             load8(src + 8 * v, f);
-            if (v == (int)threadIdx.x) {
-#pragma unroll
-                for (int i = 0; i < 8; i++) w[i] = w0[i];
-            } else {
-                load8(weight + 8 * v, w);
-            }
+            weight_vector(weight, v, (int)threadIdx.x, w0, w);
 #pragma unroll
             for (int i = 0; i < 8; i++) f[i] = f[i] * scale * w[i];
             store8(outr + 8 * v, f);
@@ -81,12 +88,12 @@ template <typename T, typename W>
 __device__ __forceinline__ void rms_norm_heads_impl(T* x, const W* __restrict__ weight, float eps, long long rows, int head_dim) {
     const int lane = threadIdx.x & 31;
     const long long row = (long long)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
-    if (row >= rows) return;  // whole warps leave together
     T* xr = x + row * head_dim;
     const bool vec = head_dim % 8 == 0 && aligned16(xr) && aligned16(weight);
     float w0[8];
-    if (vec && lane < head_dim / 8) load8(weight + 8 * lane, w0);
+    if (row < rows && vec && lane < head_dim / 8) load8(weight + 8 * lane, w0);
     grid_dependency_sync();
+    if (row >= rows) return;  // whole warps leave together
     float ss = 0.0f;
     if (vec) {
         for (int v = lane; v < head_dim / 8; v += 32) {
@@ -107,12 +114,7 @@ __device__ __forceinline__ void rms_norm_heads_impl(T* x, const W* __restrict__ 
         for (int v = lane; v < head_dim / 8; v += 32) {
             float f[8], w[8];
             load8(xr + 8 * v, f);
-            if (v == lane) {
-#pragma unroll
-                for (int i = 0; i < 8; i++) w[i] = w0[i];
-            } else {
-                load8(weight + 8 * v, w);
-            }
+            weight_vector(weight, v, lane, w0, w);
 #pragma unroll
             for (int i = 0; i < 8; i++) f[i] = f[i] * scale * w[i];
             store8(xr + 8 * v, f);
