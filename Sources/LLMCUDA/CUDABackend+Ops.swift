@@ -34,6 +34,18 @@ extension CUDABackend {
         try NormKernels.rmsNorm(on: self, x: x, residual: residual, weight: weight, eps: eps, out: out)
     }
 
+    /// Both norms in one kernel when the two weights share a type.
+    public func sandwichNorm(_ x: Tensor, weight: Tensor, residual: Tensor, nextWeight: Tensor, eps: Float, scratch: Tensor, out: Tensor) throws {
+        _ = try OpShapes.rmsNorm(x, residual: nil, weight: weight, out: scratch)
+        _ = try OpShapes.rmsNorm(scratch, residual: residual, weight: nextWeight, out: out)
+        try expectActivations([x, residual, scratch, out], "sandwichNorm")
+        guard weight.dtype == nextWeight.dtype else {
+            try rmsNorm(x, residual: nil, weight: weight, eps: eps, out: scratch)
+            return try rmsNorm(scratch, residual: residual, weight: nextWeight, eps: eps, out: out)
+        }
+        try NormKernels.sandwich(on: self, x: x, weight: weight, residual: residual, nextWeight: nextWeight, eps: eps, out: out)
+    }
+
     public func rmsNormHeads(_ x: Tensor, weight: Tensor, eps: Float) throws {
         _ = try OpShapes.rmsNormHeads(x, weight: weight)
         try expectActivations([x], "rmsNormHeads")
@@ -134,6 +146,22 @@ extension CUDABackend {
                    "\(n) slots and cache rows of \(rope.kvHeads * rope.headDim)", "\(slots) slots, rows of \(kvDim)")
         try RopeKVKernels.launch(on: self, tokens: n, q: q, k: k, v: v, positions: positions, rope: rope,
                                  qHeads: rope.queryHeads, kvHeads: rope.kvHeads, headDim: rope.headDim, cache: target)
+    }
+
+    /// One-token steps run the products, head norms, rotation and cache stores as one
+    /// kernel (attention_inputs.cu); other steps run the separate ops.
+    public func attentionInputs(_ x: Tensor, _ p: AttentionInputs) throws {
+        for o in [p.query, p.key, p.value] { _ = try checkLinear(x, weight: o.weight, bias: o.bias, out: o.out) }
+        let n = try checkRope(q: p.query.out, k: p.key.out, positions: p.positions, rope: p.rope)
+        let (slots, kvDim, target) = try checkWriteKV(key: p.key.out, value: p.value.out, keyCache: p.keyCache,
+                                                      valueCache: p.valueCache, slotMapping: p.slotMapping)
+        try expect(slots == n && kvDim == p.rope.kvHeads * p.rope.headDim, "attentionInputs",
+                   "\(n) slots and cache rows of \(p.rope.kvHeads * p.rope.headDim)", "\(slots) slots, rows of \(kvDim)")
+        if let norms = p.headNorms {
+            for weight in [norms.query, norms.key] { _ = try OpShapes.rmsNormHeads(p.query.out, weight: weight) }
+        }
+        guard n == 1, try AttentionInputKernels.accepts(x, p) else { return try composedAttentionInputs(x, p) }
+        try AttentionInputKernels.launch(on: self, x: x, p, cache: target)
     }
 
     public func attention(query: Tensor, keyCache: Tensor, valueCache: Tensor, metadata: AttentionMetadata,

@@ -16,6 +16,7 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     let staging: PinnedStaging
     private let blasWorkspaceBytes: Int
     private let blasState = LazyBox<BlasLtMatmul>()
+    private let gridCounterState = LazyBox<Tensor>()
 
     /// Opens GPU `deviceOrdinal`. `stagingBytes` sizes the pinned host ring transfers go
     /// through; `blasWorkspaceBytes` the cuBLASLt workspace.
@@ -34,6 +35,16 @@ public final class CUDABackend: Backend, @unchecked Sendable {
     /// cuBLASLt then, so the other ops work without it).
     public func blasLt() throws -> BlasLtMatmul {
         try blasState.value { try BlasLtMatmul(device: device, allocator: allocator, workspaceBytes: blasWorkspaceBytes) }
+    }
+
+    /// Entries of ``gridCounters()``.
+    static let gridCounterCount = 4096
+
+    /// Counters of the fused attention-input kernel, whose last block to finish a head
+    /// does the head's epilogue: zero between launches, as that block resets its head's
+    /// counter.
+    func gridCounters() throws -> Tensor {
+        try gridCounterState.value { try allocate(shape: [Self.gridCounterCount], dtype: .i32) }
     }
 
     /// A zero-filled tensor.

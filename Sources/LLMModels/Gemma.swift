@@ -26,7 +26,7 @@ public final class Gemma: CausalLM {
     struct GemmaLayer {
         var inputNorm, postAttentionNorm, preFeedforwardNorm, postFeedforwardNorm: Tensor
         var q, k, v, o: Tensor
-        var qNorm, kNorm: Tensor?
+        var headNorms: AttentionInputs.HeadNorms?
         var gateUp, down: Tensor
         var sliding: Bool
     }
@@ -64,8 +64,8 @@ public final class Gemma: CausalLM {
                 k: try weights.load(p + "self_attn.k_proj.weight", shape: [kvDim, c.hiddenSize]),
                 v: try weights.load(p + "self_attn.v_proj.weight", shape: [kvDim, c.hiddenSize]),
                 o: try weights.load(p + "self_attn.o_proj.weight", shape: [c.hiddenSize, qDim]),
-                qNorm: c.hasQKNorm ? try norm("self_attn.q_norm.weight", c.headDim) : nil,
-                kNorm: c.hasQKNorm ? try norm("self_attn.k_norm.weight", c.headDim) : nil,
+                headNorms: c.hasQKNorm ? AttentionInputs.HeadNorms(query: try norm("self_attn.q_norm.weight", c.headDim),
+                                                                   key: try norm("self_attn.k_norm.weight", c.headDim), eps: c.rmsNormEps) : nil,
                 gateUp: try weights.loadStacked([p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"],
                                                 rows: [c.intermediateSize, c.intermediateSize], columns: c.hiddenSize),
                 down: try weights.load(p + "mlp.down_proj.weight", shape: [c.hiddenSize, c.intermediateSize]),
@@ -92,29 +92,25 @@ public final class Gemma: CausalLM {
         let slidingRope = try slidingRotary.params(longestContext: batch.attention.maxContextLength)
         try backend.embedding(ids: batch.tokenIDs, table: embedTokens, out: w.residual)
         try backend.scale(w.residual, by: embeddingScale, softcap: nil, out: w.residual)
+        try backend.rmsNorm(w.residual, residual: nil, weight: layers.first?.inputNorm ?? norm, eps: eps, out: w.normed)
         for (i, layer) in layers.enumerated() {
-            // The previous block's normalised output joins the residual stream inside the norm.
-            try backend.rmsNorm(i == 0 ? w.residual : w.blockOutput, residual: i == 0 ? nil : w.residual,
-                                weight: layer.inputNorm, eps: eps, out: w.normed)
-            try backend.linear(w.normed, into: [LinearOutput(weight: layer.q, bias: nil, out: w.q),
-                                                LinearOutput(weight: layer.k, bias: nil, out: w.k),
-                                                LinearOutput(weight: layer.v, bias: nil, out: w.v)])
-            if let qNorm = layer.qNorm, let kNorm = layer.kNorm {
-                try backend.rmsNormHeads(w.q, weight: qNorm, eps: eps)
-                try backend.rmsNormHeads(w.k, weight: kNorm, eps: eps)
-            }
-            try backend.ropeAndWriteKV(q: w.q, k: w.k, v: w.v, positions: batch.attention.positions, rope: layer.sliding ? slidingRope : fullRope,
-                                       keyCache: cache.keys[i], valueCache: cache.values[i], slotMapping: batch.attention.slotMapping)
+            try backend.attentionInputs(w.normed, AttentionInputs(
+                query: LinearOutput(weight: layer.q, bias: nil, out: w.q), key: LinearOutput(weight: layer.k, bias: nil, out: w.k),
+                value: LinearOutput(weight: layer.v, bias: nil, out: w.v), headNorms: layer.headNorms,
+                positions: batch.attention.positions, rope: layer.sliding ? slidingRope : fullRope,
+                keyCache: cache.keys[i], valueCache: cache.values[i], slotMapping: batch.attention.slotMapping))
             try backend.attention(query: w.q, keyCache: cache.keys[i], valueCache: cache.values[i], metadata: batch.attention,
                                   params: layer.sliding ? slidingAttention : fullAttention, out: w.attention)
             try backend.linear(w.attention, weight: layer.o, bias: nil, out: w.delta)
-            try backend.rmsNorm(w.delta, residual: nil, weight: layer.postAttentionNorm, eps: eps, out: w.blockOutput)
-            try backend.rmsNorm(w.blockOutput, residual: w.residual, weight: layer.preFeedforwardNorm, eps: eps, out: w.normed)
+            // Each block's normalised output joins the residual stream inside the next block's norm.
+            try backend.sandwichNorm(w.delta, weight: layer.postAttentionNorm, residual: w.residual, nextWeight: layer.preFeedforwardNorm,
+                                     eps: eps, scratch: w.blockOutput, out: w.normed)
             try backend.gatedLinear(w.normed, weight: layer.gateUp, kind: .geluTanh, scratch: w.gateUp, out: w.activated)
             try backend.linear(w.activated, weight: layer.down, bias: nil, out: w.delta)
-            try backend.rmsNorm(w.delta, residual: nil, weight: layer.postFeedforwardNorm, eps: eps, out: w.blockOutput)
+            try backend.sandwichNorm(w.delta, weight: layer.postFeedforwardNorm, residual: w.residual,
+                                     nextWeight: i + 1 < layers.count ? layers[i + 1].inputNorm : norm, eps: eps, scratch: w.blockOutput,
+                                     out: w.normed)
         }
-        try backend.rmsNorm(w.blockOutput, residual: w.residual, weight: norm, eps: eps, out: w.normed)
         let logits = try backend.logits(of: w.normed, batch: batch, head: lmHead, workspace: w)
         if let cap = config.finalLogitSoftcap, batch.numLogitRows > 0 {
             try backend.scale(logits, by: 1, softcap: cap, out: logits)

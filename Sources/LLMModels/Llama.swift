@@ -21,7 +21,7 @@ public final class Llama: CausalLM {
         var inputNorm, postAttentionNorm: Tensor
         var q, k, v, o: Tensor
         var qBias, kBias, vBias: Tensor?
-        var qNorm, kNorm: Tensor?
+        var headNorms: AttentionInputs.HeadNorms?
         var mlp: FeedForward
     }
 
@@ -74,8 +74,9 @@ public final class Llama: CausalLM {
             qBias: hasBias ? try weights.load(p + "self_attn.q_proj.bias", shape: [qDim]) : nil,
             kBias: hasBias ? try weights.load(p + "self_attn.k_proj.bias", shape: [kvDim]) : nil,
             vBias: hasBias ? try weights.load(p + "self_attn.v_proj.bias", shape: [kvDim]) : nil,
-            qNorm: hasQKNorm ? try weights.load(p + "self_attn.q_norm.weight", shape: [c.headDim]) : nil,
-            kNorm: hasQKNorm ? try weights.load(p + "self_attn.k_norm.weight", shape: [c.headDim]) : nil,
+            headNorms: hasQKNorm ? AttentionInputs.HeadNorms(query: try weights.load(p + "self_attn.q_norm.weight", shape: [c.headDim]),
+                                                             key: try weights.load(p + "self_attn.k_norm.weight", shape: [c.headDim]),
+                                                             eps: c.rmsNormEps) : nil,
             mlp: try loadMLP(p))
     }
 
@@ -98,15 +99,12 @@ public final class Llama: CausalLM {
             // The previous block's output joins the residual stream inside the norm.
             try backend.rmsNorm(i == 0 ? w.residual : w.delta, residual: i == 0 ? nil : w.residual,
                                 weight: layer.inputNorm, eps: config.rmsNormEps, out: w.normed)
-            try backend.linear(w.normed, into: [LinearOutput(weight: layer.q, bias: layer.qBias, out: w.q),
-                                                LinearOutput(weight: layer.k, bias: layer.kBias, out: w.k),
-                                                LinearOutput(weight: layer.v, bias: layer.vBias, out: w.v)])
-            if let qNorm = layer.qNorm, let kNorm = layer.kNorm {
-                try backend.rmsNormHeads(w.q, weight: qNorm, eps: config.rmsNormEps)
-                try backend.rmsNormHeads(w.k, weight: kNorm, eps: config.rmsNormEps)
-            }
-            try backend.ropeAndWriteKV(q: w.q, k: w.k, v: w.v, positions: batch.attention.positions, rope: rope,
-                                       keyCache: cache.keys[i], valueCache: cache.values[i], slotMapping: batch.attention.slotMapping)
+            try backend.attentionInputs(w.normed, AttentionInputs(
+                query: LinearOutput(weight: layer.q, bias: layer.qBias, out: w.q),
+                key: LinearOutput(weight: layer.k, bias: layer.kBias, out: w.k),
+                value: LinearOutput(weight: layer.v, bias: layer.vBias, out: w.v),
+                headNorms: layer.headNorms, positions: batch.attention.positions, rope: rope,
+                keyCache: cache.keys[i], valueCache: cache.values[i], slotMapping: batch.attention.slotMapping))
             try backend.attention(query: w.q, keyCache: cache.keys[i], valueCache: cache.values[i],
                                   metadata: batch.attention, params: attentionParams, out: w.attention)
             try backend.linear(w.attention, weight: layer.o, bias: nil, out: w.delta)

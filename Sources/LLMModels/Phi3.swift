@@ -43,7 +43,7 @@ public enum Phi3 {
             postAttentionNorm: try weights.load(p + "post_attention_layernorm.weight", shape: [c.hiddenSize]),
             q: qkv[0], k: qkv[1], v: qkv[2],
             o: try weights.load(p + "self_attn.o_proj.weight", shape: [c.hiddenSize, qDim]),
-            qBias: nil, kBias: nil, vBias: nil, qNorm: nil, kNorm: nil,
+            qBias: nil, kBias: nil, vBias: nil, headNorms: nil,
             mlp: .dense(gateUp: try weights.load(p + "mlp.gate_up_proj.weight", shape: [2 * c.intermediateSize, c.hiddenSize]),
                         down: try weights.load(p + "mlp.down_proj.weight", shape: [c.hiddenSize, c.intermediateSize])))
     }

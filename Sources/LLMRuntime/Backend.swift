@@ -48,6 +48,11 @@ public protocol Backend: AnyObject, Sendable {
     func embedding(ids: Tensor, table: Tensor, out: Tensor) throws
     /// With `residual`: residual += x, then out = rmsnorm(residual) * weight.
     func rmsNorm(_ x: Tensor, residual: Tensor?, weight: Tensor, eps: Float, out: Tensor) throws
+    /// Between sandwich-normed blocks (Gemma): residual += rmsnorm(x) · weight, then out =
+    /// rmsnorm(residual) · nextWeight. `scratch` (x's shape) may receive rmsnorm(x) ·
+    /// weight. Backends that fuse the two norms override it; the default runs `rmsNorm`
+    /// twice.
+    func sandwichNorm(_ x: Tensor, weight: Tensor, residual: Tensor, nextWeight: Tensor, eps: Float, scratch: Tensor, out: Tensor) throws
     /// In-place RMSNorm over each `headDim` slice of `x` (per-head q/k norm).
     func rmsNormHeads(_ x: Tensor, weight: Tensor, eps: Float) throws
     /// out = x · weightᵀ (+ bias); x `[n, in]`, weight `[out, in]`, out `[n, out]`. `out`
@@ -96,6 +101,10 @@ public protocol Backend: AnyObject, Sendable {
     /// override it; the default calls the two ops. `k` holds the rotated keys on return.
     func ropeAndWriteKV(q: Tensor, k: Tensor, v: Tensor, positions: Tensor, rope: RotaryParams,
                         keyCache: Tensor, valueCache: Tensor, slotMapping: Tensor) throws
+    /// A layer's q/k/v products, per-head norms, rotation and cache stores (see
+    /// ``AttentionInputs``). Backends that fuse them override it; the default,
+    /// ``Backend/composedAttentionInputs(_:_:)``, runs the separate ops.
+    func attentionInputs(_ x: Tensor, _ inputs: AttentionInputs) throws
     /// Samples one token per row of f32 `logits` `[m, vocab]` (not modified) into i32 `out`
     /// `[m]`, as the host sampler does after logit bias and min-tokens masking:
     /// penalties, then greedy argmax or temperature, min-p, top-k, top-p and an
@@ -150,6 +159,11 @@ extension Backend {
     public func gatedLinear(_ x: Tensor, weight: Tensor, kind: GatedActivation, scratch: Tensor, out: Tensor) throws {
         try linear(x, weight: weight, bias: nil, out: scratch)
         try gatedActivation(scratch, kind: kind, out: out)
+    }
+
+    public func sandwichNorm(_ x: Tensor, weight: Tensor, residual: Tensor, nextWeight: Tensor, eps: Float, scratch: Tensor, out: Tensor) throws {
+        try rmsNorm(x, residual: nil, weight: weight, eps: eps, out: scratch)
+        try rmsNorm(scratch, residual: residual, weight: nextWeight, eps: eps, out: out)
     }
 
     /// Backends that cannot report free memory plan from a configured budget.

@@ -14,7 +14,8 @@ struct BackendSelfTestTests {
                                        candidate: try CPUBackend(options: .init(threads: 1)), size: .quick)
         let ops = Set(rows.map(\.op))
         for op in ["embedding", "rmsNorm", "rmsNormHeads", "linear", "rope", "writeKV", "ropeAndWriteKV", "attention",
-                   "gatedActivation", "add", "gatherRows", "sample", "fillUniform", "linear (q, k, v)", "gatedLinear"] {
+                   "gatedActivation", "add", "gatherRows", "sample", "fillUniform", "linear (q, k, v)", "gatedLinear", "attentionInputs",
+                   "attentionInputs = separate ops", "sandwichNorm", "sandwichNorm = separate ops"] {
             #expect(ops.contains(op), "no \(op) case")
         }
         #expect(rows.count > 40)

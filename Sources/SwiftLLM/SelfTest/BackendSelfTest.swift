@@ -29,6 +29,7 @@ public enum BackendSelfTest {
         runner.linearCases()
         runner.fusedLinearCases()
         runner.ropeCases()
+        runner.attentionInputCases()
         runner.elementwiseCases()
         runner.attentionCases()
         runner.moeCases()
@@ -99,6 +100,40 @@ extension SelfTestRunner {
                         return h.compare(op: "rmsNorm", name: name, outputs, precision: withResidual ? .accumulated : .rounded)
                     }
                 }
+            }
+        }
+        for (dim, rows) in quick ? [(64, 3), (100, 1)] : [(3840, 1), (3840, 7), (100, 5)] {
+            let name = "dim \(dim) rows \(rows)"
+            run("sandwichNorm", name) { h in
+                let x = h.values(rows * dim, scale: 2), residual = h.values(rows * dim, scale: 4)
+                let weights = (try h.weight(h.weightValues(dim, low: 0.5, high: 1.5), shape: [dim]),
+                               try h.weight(h.weightValues(dim, low: 0.5, high: 1.5), shape: [dim]))
+                /// The op on one side, or on the candidate as two `rmsNorm` calls.
+                func run(_ b: any Backend, reference: Bool, separate: Bool) throws -> (out: Tensor, residual: Tensor) {
+                    func side(_ p: (ref: Tensor, cand: Tensor)) -> Tensor { reference ? p.ref : p.cand }
+                    let xs = side(try h.pair(x, shape: [rows, dim])), rs = side(try h.pair(residual, shape: [rows, dim]))
+                    let scratch = side(try h.outputs(shape: [rows, dim])), out = side(try h.outputs(shape: [rows, dim]))
+                    let (w, next) = (side(weights.0), side(weights.1))
+                    if separate {
+                        try b.rmsNorm(xs, residual: nil, weight: w, eps: 1e-6, out: scratch)
+                        try b.rmsNorm(scratch, residual: rs, weight: next, eps: 1e-6, out: out)
+                    } else {
+                        try b.sandwichNorm(xs, weight: w, residual: rs, nextWeight: next, eps: 1e-6, scratch: scratch, out: out)
+                    }
+                    return (out, rs)
+                }
+                let ref = try run(h.reference, reference: true, separate: false)
+                let cand = try run(h.candidate, reference: false, separate: false)
+                let separate = try run(h.candidate, reference: false, separate: true)
+                func read(_ t: Tensor, _ b: any Backend) throws -> [Float] { try SelfTestHarness.read(t, on: b) }
+                return [
+                    h.compare(op: "sandwichNorm", name: name, [(try read(ref.out, h.reference), try read(cand.out, h.candidate)),
+                                                               (try read(ref.residual, h.reference), try read(cand.residual, h.candidate))],
+                              precision: .accumulated),
+                    h.compare(op: "sandwichNorm = separate ops", name: name,
+                              [(try read(separate.out, h.candidate), try read(cand.out, h.candidate)),
+                               (try read(separate.residual, h.candidate), try read(cand.residual, h.candidate))], precision: .exact),
+                ]
             }
         }
         for headDim in quick ? [16, 100] : [64, 128, 100] {

@@ -28,6 +28,7 @@ extension SelfTestRunner {
             AttentionScenario(name: "decode d64 gqa1", headDim: 64, queryHeads: 8, kvHeads: 8, sequences: [(3, 1), (100, 1), (600, 1)]),
             AttentionScenario(name: "decode d128 gqa8", headDim: 128, queryHeads: 16, kvHeads: 2, sequences: [(10, 1), (2048, 1)]),
             AttentionScenario(name: "decode d128 gqa32 (head chunks)", headDim: 128, queryHeads: 32, kvHeads: 1, sequences: [(77, 1), (520, 1)]),
+            AttentionScenario(name: "decode d64 kv1 ctx 5000 (80 partitions)", headDim: 64, queryHeads: 2, kvHeads: 1, sequences: [(4999, 1)]),
             AttentionScenario(name: "decode d64 window 100", headDim: 64, queryHeads: 8, kvHeads: 2, sequences: [(50, 1), (150, 1), (1000, 1)], window: 100),
             AttentionScenario(name: "decode d128 softcap 2", headDim: 128, queryHeads: 8, kvHeads: 4, sequences: [(300, 1), (1200, 1)], softcap: 2),
             AttentionScenario(name: "decode d80 gqa2", headDim: 80, queryHeads: 4, kvHeads: 2, sequences: [(33, 1), (700, 1)]),
