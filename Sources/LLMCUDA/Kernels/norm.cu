@@ -34,6 +34,20 @@ __device__ __forceinline__ void store_normalised(const T* src, const W* __restri
     }
 }
 
+/// residual += f for one vector (rounded to T and stored, as the residual stream holds
+/// it); f becomes the stored values, whose squares are added to ss in order.
+template <typename T>
+__device__ __forceinline__ void add_to_residual(T* rr, float (&f)[8], float& ss) {
+    float r[8];
+    load8(rr, r);
+#pragma unroll
+    for (int i = 0; i < 8; i++) f[i] += r[i];
+    round8<T>(f);
+    store8(rr, f);
+#pragma unroll
+    for (int i = 0; i < 8; i++) ss += f[i] * f[i];
+}
+
 template <typename T, typename W>
 __device__ __forceinline__ void rms_norm_impl(const T* __restrict__ x, T* residual, const W* __restrict__ weight, float eps,
                                               int dim, T* out) {
@@ -54,15 +68,11 @@ __device__ __forceinline__ void rms_norm_impl(const T* __restrict__ x, T* residu
             float f[8];
             load8(xr + 8 * v, f);
             if (rr) {
-                float r[8];
-                load8(rr + 8 * v, r);
+                add_to_residual(rr + 8 * v, f, ss);
+            } else {
 #pragma unroll
-                for (int i = 0; i < 8; i++) f[i] += r[i];
-                round8<T>(f);
-                store8(rr + 8 * v, f);
+                for (int i = 0; i < 8; i++) ss += f[i] * f[i];
             }
-#pragma unroll
-            for (int i = 0; i < 8; i++) ss += f[i] * f[i];
         }
     } else {
         for (int i = threadIdx.x; i < dim; i += blockDim.x) {
@@ -117,19 +127,13 @@ __device__ __forceinline__ void rms_norm_sandwich_impl(const T* __restrict__ x, 
     float ss_next = 0.0f;
     if (vec) {
         for (int v = threadIdx.x; v < dim / 8; v += blockDim.x) {
-            float f[8], w[8], r[8];
+            float f[8], w[8];
             load8(xr + 8 * v, f);
             weight_vector(w_out, v, (int)threadIdx.x, wo0, w);
 #pragma unroll
             for (int i = 0; i < 8; i++) f[i] = f[i] * scale * w[i];
             round8<T>(f);
-            load8(rr + 8 * v, r);
-#pragma unroll
-            for (int i = 0; i < 8; i++) f[i] += r[i];
-            round8<T>(f);
-            store8(rr + 8 * v, f);
-#pragma unroll
-            for (int i = 0; i < 8; i++) ss_next += f[i] * f[i];
+            add_to_residual(rr + 8 * v, f, ss_next);
         }
     } else {
         for (int i = threadIdx.x; i < dim; i += blockDim.x) {

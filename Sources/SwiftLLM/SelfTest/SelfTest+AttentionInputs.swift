@@ -28,6 +28,8 @@ extension SelfTestRunner {
                                    headNorms: true),
             AttentionInputScenario(name: "d96 rot 64 +norms scale 1.1 slot -1", hidden: 256, queryHeads: 4, kvHeads: 4, headDim: 96,
                                    rotaryDim: 64, headNorms: true, attentionScale: 1.1, skipStore: true),
+            AttentionInputScenario(name: "d64 rot 20 +norms", hidden: 256, queryHeads: 4, kvHeads: 2, headDim: 64,
+                                   rotaryDim: 20, headNorms: true),
             AttentionInputScenario(name: "d256 q4/kv1 +norms", hidden: 512, queryHeads: 4, kvHeads: 1, headDim: 256, rotaryDim: 256, headNorms: true),
             AttentionInputScenario(name: "3 tokens +norms +bias", hidden: 512, queryHeads: 8, kvHeads: 2, headDim: 64, rotaryDim: 64, tokens: 3,
                                    bias: true, headNorms: true),
