@@ -151,6 +151,8 @@ extension CUDABackend {
     /// One-token steps run the products, head norms, rotation and cache stores as one
     /// kernel (attention_inputs.cu); other steps run the separate ops.
     public func attentionInputs(_ x: Tensor, _ p: AttentionInputs) throws {
+        // The separate ops check their own inputs.
+        guard x.shape.first == 1 else { return try composedAttentionInputs(x, p) }
         for o in [p.query, p.key, p.value] { _ = try checkLinear(x, weight: o.weight, bias: o.bias, out: o.out) }
         let n = try checkRope(q: p.query.out, k: p.key.out, positions: p.positions, rope: p.rope)
         let (slots, kvDim, target) = try checkWriteKV(key: p.key.out, value: p.value.out, keyCache: p.keyCache,
@@ -158,9 +160,10 @@ extension CUDABackend {
         try expect(slots == n && kvDim == p.rope.kvHeads * p.rope.headDim, "attentionInputs",
                    "\(n) slots and cache rows of \(p.rope.kvHeads * p.rope.headDim)", "\(slots) slots, rows of \(kvDim)")
         if let norms = p.headNorms {
-            for weight in [norms.query, norms.key] { _ = try OpShapes.rmsNormHeads(p.query.out, weight: weight) }
+            _ = try OpShapes.rmsNormHeads(p.query.out, weight: norms.query)
+            _ = try OpShapes.rmsNormHeads(p.key.out, weight: norms.key)
         }
-        guard n == 1, try AttentionInputKernels.accepts(x, p) else { return try composedAttentionInputs(x, p) }
+        guard try AttentionInputKernels.accepts(x, p) else { return try composedAttentionInputs(x, p) }
         try AttentionInputKernels.launch(on: self, x: x, p, cache: target)
     }
 
