@@ -376,9 +376,10 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
 
 #define DECODE_KEYS 16
 #define DECODE_HEADS 16
-/// Warps of a decode block: two for head sizes past 128, whose tiles would otherwise
-/// take more shared memory than sm_86/sm_89 give one block.
-#define DECODE_WARPS(D) ((D) > 128 ? 2 : 4)
+/// Warps of a decode block: four, each with its own tiles; head size 256 also comes
+/// with two (decode_*_d256_w2) for GPUs whose blocks get less shared memory than four
+/// warps' tiles take (sm_86/sm_89: 99 KiB).
+#define DECODE_WARPS 4
 
 /// Split-K decode with up to 16 query heads of one kv head as the rows of one mma tile
 /// (rows past the block's heads are zero): the dot products and p . V run on tensor
@@ -392,7 +393,7 @@ __device__ __forceinline__ void prefill_impl(const T* __restrict__ q, const T* _
 /// Dynamic shared memory: Q [16][D] of T, per warp two stages of K and V tiles
 /// [16][D] of T (the combine reuses them as [W][16][D] floats), then [W][16][2] floats
 /// of max and sum.
-template <typename T, int D>
+template <typename T, int D, int WARPS>
 __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __restrict__ k_cache,
                                                 const T* __restrict__ v_cache, const int* __restrict__ block_table,
                                                 int max_blocks, const int* __restrict__ query_start,
@@ -402,7 +403,6 @@ __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __
                                                 T* __restrict__ out, float* __restrict__ part_acc,
                                                 float* __restrict__ part_ml) {
     constexpr int KT = DECODE_KEYS, CH = D / 8, DT = D / 8, KS = D / 16, TILE = KT * D;
-    constexpr int WARPS = DECODE_WARPS(D);
     extern __shared__ float4 decode_smem4[];
     T* const type_tag = nullptr;
     T* q_s = reinterpret_cast<T*>(decode_smem4);
@@ -453,9 +453,11 @@ __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __
     const int tig = lane & 3;
     unsigned mapped[2] = {0u, 0u};
     // Every key but the token's own was written by an earlier step and the block table
-    // by the host before the step, so the first tile is fetched before the wait for the
-    // previous kernel (which writes q and the token's own key and value).
+    // by the host before the step, so the warp's first two tiles (both stages: a short
+    // context's whole partition) are fetched before the wait for the previous kernel
+    // (which writes q and the token's own key and value).
     if (warp < ntiles) mapped[0] = issue(warp, 0, pos);
+    if (warp + WARPS < ntiles) mapped[1] = issue(warp + WARPS, 1, pos);
     cp_async_commit();
     grid_dependency_sync();
     for (int i = threadIdx.x; i < DECODE_HEADS * CH; i += 32 * WARPS) {
@@ -463,16 +465,19 @@ __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __
         const bool valid = r < hc;
         cp_async16(q_s + swizzle<D>(r, c), valid ? q + ((long long)t * q_heads + h0 + r) * D + c * 8 : q, valid);
     }
-    if (warp < ntiles && kbeg + warp * KT + load_key == pos)
-        copy_row(key_row(table, max_blocks, block_size, num_blocks, pos, kv_heads, kvh, D), 0);
+#pragma unroll
+    for (int s = 0; s < 2; s++) {
+        if (warp + s * WARPS < ntiles && kbeg + (warp + s * WARPS) * KT + load_key == pos)
+            copy_row(key_row(table, max_blocks, block_size, num_blocks, pos, kv_heads, kvh, D), s);
+    }
     cp_async_commit();
-    cp_async_wait_all();  // Q and the first tile have landed
+    cp_async_wait_all();  // Q and the first two tiles have landed
     __syncthreads();
 
+    // Stage s holds tile w + (i ^ s) W at iteration i; a stage is refilled with the tile
+    // two ahead as soon as it is used, so two tiles a warp are in flight.
     int stage = 0;
     for (int tile = warp; tile < ntiles; tile += WARPS) {
-        if (tile + WARPS < ntiles) mapped[stage ^ 1] = issue(tile + WARPS, stage ^ 1, -1);
-        cp_async_commit();
         asm volatile("cp.async.wait_group 1;\n" ::: "memory");  // this tile has landed
         __syncwarp();
         const T* k_t = warp_stages + 2 * stage * TILE;
@@ -526,6 +531,8 @@ __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __
             mma16816(o[2 * dp + 1], pa, b[2], b[3], type_tag);
         }
         __syncwarp();  // every lane is done with this stage before it is refilled
+        if (tile + 2 * WARPS < ntiles) mapped[stage] = issue(tile + 2 * WARPS, stage, -1);
+        cp_async_commit();
         stage ^= 1;
     }
     cp_async_wait_all();
@@ -584,23 +591,41 @@ __device__ __forceinline__ void decode_impl(const T* __restrict__ q, const T* __
 
 /// Combines the partitions of one (token, head): out = sum_i acc_i e^(m_i - M) /
 /// sum_i l_i e^(m_i - M). Grid (tokens, q_heads); partitions without keys (l = 0) are
-/// skipped.
+/// skipped. A step's few partitions are latency, not bytes: their (max, sum) pairs are
+/// staged in shared memory with one load each, and each thread has eight partitions'
+/// sums in flight at once (the sums are taken in partition order either way).
+#define DECODE_REDUCE_STAGED 256
+#define DECODE_REDUCE_UNROLL 8
 template <typename T>
 __device__ __forceinline__ void decode_reduce_impl(const float* __restrict__ part_acc, const float* __restrict__ part_ml,
                                                    int q_heads, int splits, int head_dim, T* __restrict__ out) {
+    __shared__ float ml_staged[2 * DECODE_REDUCE_STAGED];
     const long long th = (long long)blockIdx.x * q_heads + blockIdx.y;
     const float* ml = part_ml + th * splits * 2;
+    if (splits <= DECODE_REDUCE_STAGED) {
+        for (int i = threadIdx.x; i < 2 * splits; i += blockDim.x) ml_staged[i] = ml[i];
+        __syncthreads();
+        ml = ml_staged;
+    }
     float m = -INFINITY;
     for (int s = 0; s < splits; s++)
         if (ml[2 * s + 1] > 0.0f) m = fmaxf(m, ml[2 * s]);
     for (int d = threadIdx.x; d < head_dim; d += blockDim.x) {
         float l = 0.0f, a = 0.0f;
-        for (int s = 0; s < splits; s++) {
-            const float ls = ml[2 * s + 1];
-            if (ls > 0.0f) {
-                const float w = expf(ml[2 * s] - m);
-                l += ls * w;
-                a += part_acc[(th * splits + s) * head_dim + d] * w;
+        for (int s0 = 0; s0 < splits; s0 += DECODE_REDUCE_UNROLL) {
+            float acc[DECODE_REDUCE_UNROLL];
+#pragma unroll
+            for (int u = 0; u < DECODE_REDUCE_UNROLL; u++)
+                acc[u] = s0 + u < splits ? part_acc[(th * splits + s0 + u) * head_dim + d] : 0.0f;
+#pragma unroll
+            for (int u = 0; u < DECODE_REDUCE_UNROLL; u++) {
+                const int s = s0 + u;
+                const float ls = s < splits ? ml[2 * s + 1] : 0.0f;
+                if (ls > 0.0f) {
+                    const float w = expf(ml[2 * s] - m);
+                    l += ls * w;
+                    a += acc[u] * w;
+                }
             }
         }
         out[th * head_dim + d] = from_float<T>(l > 0.0f ? a / l : 0.0f);
@@ -609,15 +634,15 @@ __device__ __forceinline__ void decode_reduce_impl(const float* __restrict__ par
 
 // ---- entry points ---------------------------------------------------------------------
 
-#define DECODE(TN, TT, D)                                                                                        \
-    extern "C" __global__ void __launch_bounds__(32 * DECODE_WARPS(D)) decode_##TN##_d##D(                          \
+#define DECODE(TN, TT, D, W, NAME)                                                                               \
+    extern "C" __global__ void __launch_bounds__(32 * W) NAME(                                                      \
         const TT* q, const TT* k_cache, const TT* v_cache, const int* block_table, int max_blocks,                     \
         const int* query_start, const int* positions, int num_seqs, int q_heads, int kv_heads, int block_size,        \
         long long num_blocks, float scale, int window, float softcap, int partition, int head_chunk, TT* out,        \
         float* part_acc, float* part_ml) {                                                                            \
-        decode_impl<TT, D>(q, k_cache, v_cache, block_table, max_blocks, query_start, positions, num_seqs,           \
+        decode_impl<TT, D, W>(q, k_cache, v_cache, block_table, max_blocks, query_start, positions, num_seqs,           \
                            q_heads, kv_heads, block_size, num_blocks, scale, window, softcap, partition,          \
-                               head_chunk, out, part_acc, part_ml);                                                   \
+                           head_chunk, out, part_acc, part_ml);                                                       \
     }
 
 #define PREFILL(TN, TT, D, BN)                                                                                       \
@@ -631,8 +656,11 @@ __device__ __forceinline__ void decode_reduce_impl(const float* __restrict__ par
     }
 
 #define HEAD_DIMS(TN, TT)                                                                                            \
-    DECODE(TN, TT, 16) DECODE(TN, TT, 32) DECODE(TN, TT, 64) DECODE(TN, TT, 80) DECODE(TN, TT, 96)                    \
-    DECODE(TN, TT, 112) DECODE(TN, TT, 128) DECODE(TN, TT, 256)                                                       \
+    DECODE(TN, TT, 16, DECODE_WARPS, decode_##TN##_d16) DECODE(TN, TT, 32, DECODE_WARPS, decode_##TN##_d32)           \
+    DECODE(TN, TT, 64, DECODE_WARPS, decode_##TN##_d64) DECODE(TN, TT, 80, DECODE_WARPS, decode_##TN##_d80)           \
+    DECODE(TN, TT, 96, DECODE_WARPS, decode_##TN##_d96) DECODE(TN, TT, 112, DECODE_WARPS, decode_##TN##_d112)         \
+    DECODE(TN, TT, 128, DECODE_WARPS, decode_##TN##_d128) DECODE(TN, TT, 256, DECODE_WARPS, decode_##TN##_d256)       \
+    DECODE(TN, TT, 256, 2, decode_##TN##_d256_w2)                                                                     \
     PREFILL(TN, TT, 16, 64) PREFILL(TN, TT, 32, 64) PREFILL(TN, TT, 64, 64) PREFILL(TN, TT, 80, 64)                   \
     PREFILL(TN, TT, 96, 64) PREFILL(TN, TT, 112, 64) PREFILL(TN, TT, 128, 64) PREFILL(TN, TT, 256, 32)                \
     extern "C" __global__ void __launch_bounds__(256) decode_reduce_##TN(                                             \

@@ -8,17 +8,21 @@
 //  - qkv_rope_kv_*: no head norms. A warp computes the two rows a rotation mixes (i and
 //    i + half of a head; beyond the rotary part, and for v, two rows of the rest) and
 //    rotates and stores them itself.
-//  - qkv_norm_rope_kv_*: a norm needs the whole head, so a warp computes one row and the
+//  - qkv_norm_rope_kv_*: a norm needs the whole head, so a warp computes two adjacent
+//    rows (8 a block, so that 8B-model shapes fit the GPU in one wave of blocks) and the
 //    last block of a head to finish (a per-head counter, reset by that block for the
 //    next launch) reads the head back from L2, normalises and rotates it in shared
-//    memory and writes it out; a block's GEMV_WARPS rows lie in one head. Value rows go
-//    to the cache straight from the product.
+//    memory and writes it out; a block's rows lie in one head. Value rows go to the
+//    cache straight from the product.
 // A negative slot skips the cache stores; a slot past the cache reports STATUS_KV_SLOT.
 #include "gemv.cuh"
 #include "head_norm.cuh"
 #include "rotary.cuh"
 
 #define QKV_MAX_HEAD_DIM 256
+#define QKV_NORM_ROWS 2
+/// Rows of one qkv_norm_rope_kv block.
+#define QKV_NORM_BLOCK_ROWS (GEMV_WARPS * QKV_NORM_ROWS)
 
 /// One product segment of a launch: q, k or v.
 template <typename T>
@@ -41,23 +45,28 @@ __device__ __forceinline__ void qkv_norm_rope_kv_impl(const T* __restrict__ x, i
     const int q_dim = q_heads * head_dim, kv_dim = kv_heads * head_dim;
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     // Which segment the block's rows belong to, and the first row within it.
-    const int block_row = blockIdx.x * GEMV_WARPS;
+    const int block_row = blockIdx.x * QKV_NORM_BLOCK_ROWS;
     const int segment = block_row < q_dim ? 0 : block_row < q_dim + kv_dim ? 1 : 2;
     const int segment_row = block_row - (segment == 0 ? 0 : segment == 1 ? q_dim : q_dim + kv_dim);
     const QKVSegment<T> s = segment == 0 ? segments[0] : segment == 1 ? segments[1] : segments[2];
-    const int row = segment_row + warp;
+    const int row = segment_row + QKV_NORM_ROWS * warp;
     // The cos/sin table needs only the step's metadata: built while the weights load.
     if (segment < 2) rope_table(positions[0], inv_freq, half, attention_scale, cs, sn);
 
-    const uint4* const rows[1] = {reinterpret_cast<const uint4*>(s.weight + (long long)row * k)};
-    float acc[1];
-    row_dots<T, 1, GEMV_UNROLL_ONE_ROW>(x, rows, k / 8, acc);
-    acc[0] = warp_sum(acc[0]);
+    const uint4* rows[QKV_NORM_ROWS];
+#pragma unroll
+    for (int r = 0; r < QKV_NORM_ROWS; r++) rows[r] = reinterpret_cast<const uint4*>(s.weight + (long long)(row + r) * k);
+    float acc[QKV_NORM_ROWS];
+    row_dots<T, QKV_NORM_ROWS, GEMV_UNROLL>(x, rows, k / 8, acc);
     const long long slot = slots[0];
-    if (lane == 0) {
-        const T value = from_float<T>(acc[0] + bias_value(s.bias, s.bias_kind, row));
-        s.out[row] = value;
-        if (segment == 2 && slot >= 0 && slot < cache_slots) v_cache[slot * kv_dim + row] = value;
+#pragma unroll
+    for (int r = 0; r < QKV_NORM_ROWS; r++) {
+        acc[r] = warp_sum(acc[r]);
+        if (lane == 0) {
+            const T value = from_float<T>(acc[r] + bias_value(s.bias, s.bias_kind, row + r));
+            s.out[row + r] = value;
+            if (segment == 2 && slot >= 0 && slot < cache_slots) v_cache[slot * kv_dim + row + r] = value;
+        }
     }
     if (segment == 2) return;
 
@@ -67,7 +76,7 @@ __device__ __forceinline__ void qkv_norm_rope_kv_impl(const T* __restrict__ x, i
     const int head_in_segment = segment_row / head_dim;
     const int counter = (segment == 0 ? 0 : q_heads) + head_in_segment;
     if (threadIdx.x == 0) {
-        last = atomicAdd(head_counters + counter, 1) == head_dim / GEMV_WARPS - 1;
+        last = atomicAdd(head_counters + counter, 1) == head_dim / QKV_NORM_BLOCK_ROWS - 1;
         if (last) head_counters[counter] = 0;
     }
     __syncthreads();
@@ -97,8 +106,10 @@ __device__ __forceinline__ void qkv_norm_rope_kv_impl(const T* __restrict__ x, i
     }
 }
 
+// At most 64 registers, so 8 blocks fit an SM: Gemma-3-12B's 1,024 blocks are one wave
+// on a 132-SM GPU (at 70 registers, 7 a SM, the last 100 would run alone after it).
 #define QKV_NORM_ROPE_KV(TN, T, WN, W)                                                                                         \
-    extern "C" __global__ void __launch_bounds__(32 * GEMV_WARPS) qkv_norm_rope_kv_##TN##_w##WN(                               \
+    extern "C" __global__ void __launch_bounds__(32 * GEMV_WARPS, 8) qkv_norm_rope_kv_##TN##_w##WN(                               \
         const T* x, int k, const T* wq, const void* bq, int bkq, T* q, const T* wk, const void* bk, int bkk, T* kout,      \
         const T* wv, const void* bv, int bkv, T* vout, int q_heads, int kv_heads, int head_dim, const W* q_norm,          \
         const W* k_norm, float eps, const int* positions, const float* inv_freq, int half, float attention_scale,         \

@@ -1,5 +1,8 @@
-// Device sampling: one block per logits row, so only token ids (and their logprobs)
-// cross to the host. Semantics are those of the host Sampler and the CPU `sample` op
+// Device sampling, so only token ids (and their logprobs) cross to the host: first
+// sample_partials, a block per 8192-id chunk of each row (one block per row would leave
+// a batch-1 step's 128k-262k logits to one SM, latency-bound: ~60-110 us), for the raw
+// maximum, the penalised argmax and the raw exponential sum of its chunk; then
+// sample_rows, one block per row, combines them and, unless greedy, draws. Semantics are those of the host Sampler and the CPU `sample` op
 // (Sources/CLLMKernels/sampling.c), in this order:
 //   raw logprob normaliser (log-sum-exp of the raw row, kept for the chosen token);
 //   penalties on the listed tokens (repetition over prompt + generated, then frequency
@@ -18,169 +21,7 @@
 // remain; those are sorted in shared memory and scanned exactly.
 // Weights are f32 as on the host; every sum of weights is double, so cut decisions
 // agree with the host's double sums except within ~1e-15 of a boundary.
-#include "common.cuh"
-
-#define SAMPLE_THREADS 512
-#define SAMPLE_WARPS (SAMPLE_THREADS / 32)
-#define SAMPLE_UNROLL 8
-#define SAMPLE_CAP 1024
-#define SAMPLE_PIVOTS 7
-#define SAMPLE_SPLIT (SAMPLE_PIVOTS + 1)
-#define GREEDY_TEMPERATURE 1e-5f
-
-typedef unsigned long long u64;
-
-/// Larger key = ranked first: the logit's order-preserving bits (-0 as +0), then ~id.
-__device__ __forceinline__ u64 rank_key(float v, int id) {
-    const unsigned u = __float_as_uint(v == 0.0f ? 0.0f : v);
-    const unsigned ordered = (u & 0x80000000u) ? ~u : (u | 0x80000000u);
-    return ((u64)ordered << 32) | (u64)(0xFFFFFFFFu - (unsigned)id);
-}
-
-/// One row's settings and penalty list.
-struct SampleRow {
-    const float* logits;
-    int vocab;
-    float inv_t, min_p, rep, pres, freq;
-    const int* ids;  // penalty entries [begin, end), ascending ids
-    const int* counts;
-    const int* in_prompt;
-    int begin, end;
-    bool penalised;          // any entry and any penalty on
-    const unsigned* bitmap;  // ids with an entry, or null (binary search every id)
-};
-
-/// The logit of token i after the penalties.
-__device__ __forceinline__ float processed(const SampleRow& r, int i) {
-    float v = r.logits[i];
-    if (!r.penalised) return v;
-    if (r.bitmap != nullptr && ((r.bitmap[i >> 5] >> (i & 31)) & 1u) == 0) return v;
-    int lo = r.begin, hi = r.end;
-    while (lo < hi) {
-        const int mid = (lo + hi) >> 1;
-        if (r.ids[mid] < i) lo = mid + 1; else hi = mid;
-    }
-    if (lo == r.end || r.ids[lo] != i) return v;
-    const int count = r.counts[lo];
-    if (r.rep != 1.0f && (r.in_prompt[lo] != 0 || count > 0)) v = v > 0.0f ? v / r.rep : __fmul_rn(v, r.rep);
-    if ((r.freq != 0.0f || r.pres != 0.0f) && count > 0) {
-        v = __fsub_rn(v, __fmul_rn(r.freq, (float)count));
-        v = __fsub_rn(v, r.pres);
-    }
-    return v;
-}
-
-/// exp((p - max) / T), zero below min-p; 0 for NaN and -inf.
-__device__ __forceinline__ float weight_of(float p, float max_p, const SampleRow& r) {
-    const float d = __fmul_rn(__fsub_rn(p, max_p), r.inv_t);
-    const float e = d > -INFINITY ? expf(d) : 0.0f;
-    return e >= r.min_p ? e : 0.0f;
-}
-
-// ---- block reductions (SAMPLE_THREADS threads; results broadcast) --------------------
-
-struct SampleShared {
-    double warp_d[SAMPLE_WARPS];
-    float warp_f[SAMPLE_WARPS];
-    int warp_i[SAMPLE_WARPS];
-    u64 warp_u[SAMPLE_WARPS];
-    int pivot_count[SAMPLE_WARPS][SAMPLE_PIVOTS + 1];
-    double pivot_mass[SAMPLE_WARPS][SAMPLE_PIVOTS + 1];
-    long long count[SAMPLE_PIVOTS + 1];
-    double mass[SAMPLE_PIVOTS + 1];
-    u64 keys[SAMPLE_CAP];
-    float weights[SAMPLE_CAP];
-    int candidates;
-    u64 cut;
-    double cut_mass;
-    double warp_sum[SAMPLE_WARPS];
-    int cross_warp;
-    double cross_base;
-    int chosen;
-};
-
-__device__ __forceinline__ double block_sum_d(double v, SampleShared& sh) {
-    v = warp_sum(v);
-    __syncthreads();
-    if ((threadIdx.x & 31) == 0) sh.warp_d[threadIdx.x >> 5] = v;
-    __syncthreads();
-    double total = 0.0;
-    for (int w = 0; w < SAMPLE_WARPS; w++) total += sh.warp_d[w];
-    return total;
-}
-
-__device__ __forceinline__ float block_max_f(float v, SampleShared& sh) {
-    v = warp_max(v);
-    __syncthreads();
-    if ((threadIdx.x & 31) == 0) sh.warp_f[threadIdx.x >> 5] = v;
-    __syncthreads();
-    float m = -INFINITY;
-    for (int w = 0; w < SAMPLE_WARPS; w++) m = fmaxf(m, sh.warp_f[w]);
-    return m;
-}
-
-__device__ __forceinline__ int block_sum_i(int v, SampleShared& sh) {
-#pragma unroll
-    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-    __syncthreads();
-    if ((threadIdx.x & 31) == 0) sh.warp_i[threadIdx.x >> 5] = v;
-    __syncthreads();
-    int total = 0;
-    for (int w = 0; w < SAMPLE_WARPS; w++) total += sh.warp_i[w];
-    return total;
-}
-
-__device__ __forceinline__ int block_max_i(int v, SampleShared& sh) {
-#pragma unroll
-    for (int o = 16; o > 0; o >>= 1) v = max(v, __shfl_xor_sync(0xffffffffu, v, o));
-    __syncthreads();
-    if ((threadIdx.x & 31) == 0) sh.warp_i[threadIdx.x >> 5] = v;
-    __syncthreads();
-    int m = sh.warp_i[0];
-    for (int w = 1; w < SAMPLE_WARPS; w++) m = max(m, sh.warp_i[w]);
-    return m;
-}
-
-__device__ __forceinline__ u64 block_min_u(u64 v, SampleShared& sh) {
-#pragma unroll
-    for (int o = 16; o > 0; o >>= 1) {
-        const u64 other = __shfl_xor_sync(0xffffffffu, v, o);
-        v = other < v ? other : v;
-    }
-    __syncthreads();
-    if ((threadIdx.x & 31) == 0) sh.warp_u[threadIdx.x >> 5] = v;
-    __syncthreads();
-    u64 m = sh.warp_u[0];
-    for (int w = 1; w < SAMPLE_WARPS; w++) m = sh.warp_u[w] < m ? sh.warp_u[w] : m;
-    return m;
-}
-
-/// Best (value, id): larger value, then lower id; id < 0 means none (NaN only).
-__device__ __forceinline__ void better_of(float& v, int& id, float ov, int oid) {
-    if (oid >= 0 && (id < 0 || ov > v || (ov == v && oid < id))) {
-        v = ov;
-        id = oid;
-    }
-}
-
-__device__ __forceinline__ int block_argmax(float v, int id, SampleShared& sh) {
-#pragma unroll
-    for (int o = 16; o > 0; o >>= 1) {
-        const float ov = __shfl_xor_sync(0xffffffffu, v, o);
-        const int oid = __shfl_xor_sync(0xffffffffu, id, o);
-        better_of(v, id, ov, oid);
-    }
-    __syncthreads();
-    if ((threadIdx.x & 31) == 0) {
-        sh.warp_f[threadIdx.x >> 5] = v;
-        sh.warp_i[threadIdx.x >> 5] = id;
-    }
-    __syncthreads();
-    float bv = sh.warp_f[0];
-    int bid = sh.warp_i[0];
-    for (int w = 1; w < SAMPLE_WARPS; w++) better_of(bv, bid, sh.warp_f[w], sh.warp_i[w]);
-    return bid < 0 ? 0 : bid;
-}
+#include "sampling.cuh"
 
 // ---- the cut search ---------------------------------------------------------------------
 
@@ -345,50 +186,6 @@ __device__ __noinline__ void find_cut(const SampleRow& r, float max_p, bool by_m
     __syncthreads();
 }
 
-/// Calls f(id, raw logit) for each id of the row this thread owns, in ascending order
-/// (ties keep the lowest id), loading SAMPLE_UNROLL pieces before using any. Rows that
-/// start 16-byte aligned are read in float4s: one block per row is latency-bound, and
-/// four times the bytes per load in flight is what makes a 128k-vocabulary row fast.
-template <typename F>
-__device__ __forceinline__ void for_each_logit(const SampleRow& r, F&& f) {
-    if ((r.vocab & 3) == 0 && (reinterpret_cast<unsigned long long>(r.logits) & 15) == 0) {
-        const float4* row = reinterpret_cast<const float4*>(r.logits);
-        const int n = r.vocab >> 2;
-        for (int base = threadIdx.x; base < n; base += SAMPLE_UNROLL * SAMPLE_THREADS) {
-            float4 v[SAMPLE_UNROLL];
-#pragma unroll
-            for (int u = 0; u < SAMPLE_UNROLL; u++) {
-                const int j = base + u * SAMPLE_THREADS;
-                if (j < n) v[u] = row[j];
-            }
-#pragma unroll
-            for (int u = 0; u < SAMPLE_UNROLL; u++) {
-                const int j = base + u * SAMPLE_THREADS;
-                if (j < n) {
-                    f(4 * j, v[u].x);
-                    f(4 * j + 1, v[u].y);
-                    f(4 * j + 2, v[u].z);
-                    f(4 * j + 3, v[u].w);
-                }
-            }
-        }
-        return;
-    }
-    for (int base = threadIdx.x; base < r.vocab; base += SAMPLE_UNROLL * SAMPLE_THREADS) {
-        float v[SAMPLE_UNROLL];
-#pragma unroll
-        for (int u = 0; u < SAMPLE_UNROLL; u++) {
-            const int i = base + u * SAMPLE_THREADS;
-            v[u] = i < r.vocab ? r.logits[i] : -INFINITY;
-        }
-#pragma unroll
-        for (int u = 0; u < SAMPLE_UNROLL; u++) {
-            const int i = base + u * SAMPLE_THREADS;
-            if (i < r.vocab) f(i, v[u]);
-        }
-    }
-}
-
 // ---- the kernel -----------------------------------------------------------------------
 
 /// Bytes of dynamic shared memory before the bitmap: the kernel declares no static
@@ -396,13 +193,146 @@ __device__ __forceinline__ void for_each_logit(const SampleRow& r, F&& f) {
 #define SAMPLE_SHARED_BYTES 16384
 static_assert(sizeof(SampleShared) <= SAMPLE_SHARED_BYTES, "SampleShared outgrew its reserved bytes");
 
+/// One chunk's share of a row's first two scans.
+struct SamplePartial {
+    double raw_sum;  // sum of exp(raw - raw_max) over the chunk
+    float raw_max;   // -inf when every raw value is NaN or -inf
+    float best;      // penalised maximum and its id (-1: every value NaN)
+    int best_id;
+    int pad;
+};
+
+/// The row's penalty settings and entries (bitmap null: fill it in, or binary search).
+__device__ __forceinline__ SampleRow sample_row(const float* logits, int vocab, int row_index, const float* rep, const float* pres,
+                                                const float* freq, const int* row_start, const int* ids, const int* counts,
+                                                const int* in_prompt) {
+    SampleRow r;
+    r.logits = logits + (long long)row_index * vocab;
+    r.vocab = vocab;
+    r.rep = rep[row_index];
+    r.pres = pres[row_index];
+    r.freq = freq[row_index];
+    r.ids = ids;
+    r.counts = counts;
+    r.in_prompt = in_prompt;
+    r.begin = row_start[row_index];
+    r.end = row_start[row_index + 1];
+    r.penalised = r.end > r.begin && (r.rep != 1.0f || r.freq != 0.0f || r.pres != 0.0f);
+    r.bitmap = nullptr;
+    r.bitmap_first = 0;
+    return r;
+}
+
+/// First entry of ids[lo, hi) (ascending) that is >= id.
+__device__ __forceinline__ int lower_bound_id(const int* ids, int lo, int hi, int id) {
+    while (lo < hi) {
+        const int mid = (lo + hi) >> 1;
+        if (ids[mid] < id) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
+#define SAMPLE_CHUNK 8192
+
+/// Grid (chunks, rows): chunk c of row r covers ids [c * SAMPLE_CHUNK, ...) and marks
+/// its own penalised ids in a chunk-sized bitmap.
+extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS) sample_partials(
+    const float* __restrict__ logits, int vocab, const float* __restrict__ repetition_penalty,
+    const float* __restrict__ presence_penalty, const float* __restrict__ frequency_penalty,
+    const int* __restrict__ penalty_row_start, const int* __restrict__ penalty_ids, const int* __restrict__ penalty_counts,
+    const int* __restrict__ penalty_in_prompt, SamplePartial* __restrict__ partials) {
+    __shared__ SampleShared sh;
+    __shared__ unsigned bitmap_words[SAMPLE_CHUNK / 32];
+    grid_dependency_sync();
+    const int first = blockIdx.x * SAMPLE_CHUNK, end = min(vocab, first + SAMPLE_CHUNK);
+    SampleRow r = sample_row(logits, vocab, blockIdx.y, repetition_penalty, presence_penalty, frequency_penalty,
+                             penalty_row_start, penalty_ids, penalty_counts, penalty_in_prompt);
+    if (r.penalised) {
+        r.begin = lower_bound_id(r.ids, r.begin, r.end, first);
+        r.end = lower_bound_id(r.ids, r.begin, r.end, end);
+        r.penalised = r.end > r.begin;
+    }
+    if (r.penalised) {
+        for (int i = threadIdx.x; i < SAMPLE_CHUNK / 32; i += SAMPLE_THREADS) bitmap_words[i] = 0u;
+        __syncthreads();
+        for (int e = r.begin + (int)threadIdx.x; e < r.end; e += SAMPLE_THREADS) {
+            const int local = r.ids[e] - first;
+            atomicOr(&bitmap_words[local >> 5], 1u << (local & 31));
+        }
+        __syncthreads();
+        r.bitmap = bitmap_words;
+        r.bitmap_first = first;
+    }
+
+    float raw_max = -INFINITY, best = -INFINITY;
+    int best_id = -1;
+    for_each_logit(r, first, end, [&](int i, float raw) {
+        raw_max = fmaxf(raw_max, raw);  // fmaxf ignores NaN
+        const float p = r.penalised ? processed(r, i) : raw;
+        if (!isnan(p) && (best_id < 0 || p > best)) {
+            best = p;
+            best_id = i;
+        }
+    });
+    raw_max = block_max_f(raw_max, sh);
+    best_id = block_argmax(best, best_id, sh);
+    // The chunk was just read: this scan finds it in L1.
+    float raw_sum = 0.0f;
+    for_each_logit(r, first, end, [&](int, float raw) {
+        const float d = raw - raw_max;
+        if (d > -INFINITY) raw_sum += expf(d);
+    });
+    const double total = block_sum_d((double)raw_sum, sh);
+    if (threadIdx.x == 0) {
+        SamplePartial& out = partials[(long long)blockIdx.y * gridDim.x + blockIdx.x];
+        out.raw_sum = total;
+        out.raw_max = raw_max;
+        out.best = best_id >= 0 ? processed(r, best_id) : -INFINITY;
+        out.best_id = best_id;
+        out.pad = 0;
+    }
+}
+
+/// Warp 0 combines the row's chunk partials into sh.row_*: the raw maximum, the raw
+/// exponential total relative to it (double) and the penalised argmax (0 when every
+/// value is NaN, as the host sampler).
+__device__ __forceinline__ void combine_partials(const SamplePartial* __restrict__ part, int chunks, SampleShared& sh) {
+    if (threadIdx.x < 32) {
+        float raw_max = -INFINITY, best = -INFINITY;
+        int best_id = -1;
+        for (int c = threadIdx.x; c < chunks; c += 32) {
+            raw_max = fmaxf(raw_max, part[c].raw_max);
+            better_of(best, best_id, part[c].best, part[c].best_id);
+        }
+        raw_max = warp_max(raw_max);
+#pragma unroll
+        for (int o = 16; o > 0; o >>= 1) {
+            const float ov = __shfl_xor_sync(0xffffffffu, best, o);
+            const int oid = __shfl_xor_sync(0xffffffffu, best_id, o);
+            better_of(best, best_id, ov, oid);
+        }
+        double total = 0.0;
+        for (int c = threadIdx.x; c < chunks; c += 32)
+            if (part[c].raw_max > -INFINITY) total += part[c].raw_sum * exp((double)part[c].raw_max - (double)raw_max);
+        total = warp_sum(total);
+        if (threadIdx.x == 0) {
+            sh.row_raw_max = raw_max;
+            sh.row_raw_total = total;
+            sh.row_argmax = best_id < 0 ? 0 : best_id;
+        }
+    }
+    __syncthreads();
+}
+
+/// One block per row, after sample_partials (`chunks` a row).
 extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS) sample_rows(
     const float* __restrict__ logits, int vocab, const float* __restrict__ temperature, const int* __restrict__ top_k,
     const float* __restrict__ top_p, const float* __restrict__ min_p, const float* __restrict__ repetition_penalty,
     const float* __restrict__ presence_penalty, const float* __restrict__ frequency_penalty,
     const unsigned* __restrict__ uniform_bits, const int* __restrict__ penalty_row_start,
     const int* __restrict__ penalty_ids, const int* __restrict__ penalty_counts, const int* __restrict__ penalty_in_prompt,
-    int use_bitmap, int* __restrict__ out, float* __restrict__ logprobs) {
+    int use_bitmap, const SamplePartial* __restrict__ partials, int chunks, int* __restrict__ out,
+    float* __restrict__ logprobs) {
     grid_dependency_sync();
     extern __shared__ uint4 sample_smem[];
     SampleShared& sh = *reinterpret_cast<SampleShared*>(sample_smem);
@@ -410,22 +340,11 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS) sample_rows(
     const int row_index = blockIdx.x;
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
 
-    SampleRow r;
-    r.logits = logits + (long long)row_index * vocab;
-    r.vocab = vocab;
+    SampleRow r = sample_row(logits, vocab, row_index, repetition_penalty, presence_penalty, frequency_penalty,
+                             penalty_row_start, penalty_ids, penalty_counts, penalty_in_prompt);
     const float temp = temperature[row_index];
     r.inv_t = 1.0f / temp;
     r.min_p = min_p[row_index];
-    r.rep = repetition_penalty[row_index];
-    r.pres = presence_penalty[row_index];
-    r.freq = frequency_penalty[row_index];
-    r.ids = penalty_ids;
-    r.counts = penalty_counts;
-    r.in_prompt = penalty_in_prompt;
-    r.begin = penalty_row_start[row_index];
-    r.end = penalty_row_start[row_index + 1];
-    r.penalised = r.end > r.begin && (r.rep != 1.0f || r.freq != 0.0f || r.pres != 0.0f);
-    r.bitmap = nullptr;
     if (r.penalised && use_bitmap) {
         const int words = (vocab + 31) >> 5;
         for (int i = threadIdx.x; i < words; i += SAMPLE_THREADS) bitmap_words[i] = 0u;
@@ -438,28 +357,11 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS) sample_rows(
         r.bitmap = bitmap_words;
     }
 
-    // Pass 1: raw max (for the logprob) and the processed argmax/max.
-    float raw_max = -INFINITY, best = -INFINITY;
-    int best_id = -1;
-    for_each_logit(r, [&](int i, float raw) {
-        raw_max = fmaxf(raw_max, raw);  // fmaxf ignores NaN
-        const float p = r.penalised ? processed(r, i) : raw;
-        if (!isnan(p) && (best_id < 0 || p > best)) {
-            best = p;
-            best_id = i;
-        }
-    });
-    raw_max = block_max_f(raw_max, sh);
-    const int argmax = block_argmax(best, best_id, sh);
+    combine_partials(partials + (long long)row_index * chunks, chunks, sh);
+    const float raw_max = sh.row_raw_max;
+    const int argmax = sh.row_argmax;
     const float max_p = processed(r, argmax);  // NaN only when every value is NaN
-
-    // Pass 2: the raw normaliser; the weights' total, live count, smallest live key.
-    float raw_sum = 0.0f;
-    for_each_logit(r, [&](int, float raw) {
-        const float d = raw - raw_max;
-        if (d > -INFINITY) raw_sum += expf(d);
-    });
-    const double raw_total = block_sum_d((double)raw_sum, sh);
+    const double raw_total = sh.row_raw_total;
     const float lse = isfinite(raw_max) ? raw_max + (float)log(raw_total) : raw_max;
 
     int chosen = argmax;

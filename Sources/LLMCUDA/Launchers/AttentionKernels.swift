@@ -68,9 +68,16 @@ enum AttentionKernels {
     /// Smallest keys-per-block partition of the decode kernel: one 16-key tile per warp.
     static let minimumPartition = 64
 
-    /// Warps of a decode block (attention.cu's DECODE_WARPS): two past head size 128,
-    /// whose tiles would not fit the shared memory of sm_86/sm_89 with four.
-    static func decodeWarps(headDim: Int) -> Int { headDim > 128 ? 2 : 4 }
+    /// Warps of a decode block (attention.cu's DECODE_WARPS), and the two of the
+    /// `_w2` head-size-256 kernel for GPUs whose blocks cannot hold four warps' tiles.
+    static let decodeWarps = 4
+    static let narrowDecodeWarps = 2
+
+    /// attention.cu's decode shared layout: Q [16][D], per warp two stages of K and V
+    /// tiles [16][D] (2-byte elements), then max and sum [warps][16][2] floats.
+    static func decodeSharedBytes(headDim: Int, warps: Int) -> Int {
+        2 * (decodeMaxHeads * headDim + warps * 4 * decodeTileKeys * headDim) + 4 * warps * decodeMaxHeads * 2
+    }
 
     /// Partition size and head chunking of the decode kernel for this shape. Short
     /// contexts are split into partitions as small as 64 keys until the grid has two
@@ -78,7 +85,11 @@ enum AttentionKernels {
     /// take up to 1024 keys per block (fewer partials to write and combine). The split count
     /// follows the context rounded up to its bucket, so a recorded step stays valid for
     /// every context of the bucket (partitions past the context hold no keys).
-    static func decodePlan(_ s: Shape, multiprocessors: Int) -> (headChunk: Int, chunks: Int, partition: Int, splits: Int, sharedBytes: Int) {
+    /// Four warps where a block's shared memory (`sharedMemoryPerBlock`) holds their
+    /// tiles, else two (head size 256 on sm_86/sm_89).
+    static func decodePlan(_ s: Shape, multiprocessors: Int, sharedMemoryPerBlock: Int)
+        -> (headChunk: Int, chunks: Int, partition: Int, splits: Int, warps: Int, sharedBytes: Int)
+    {
         let group = s.queryHeads / s.kvHeads
         let headChunk = min(group, decodeMaxHeads)
         let chunks = (group + headChunk - 1) / headChunk
@@ -90,17 +101,16 @@ enum AttentionKernels {
             partition /= 2
         }
         let splits = max(1, (span + partition - 1) / partition)
-        // attention.cu's decode shared layout: Q [16][D], per warp two stages of K and V
-        // tiles [16][D] (2-byte elements), then max and sum [warps][16][2] floats.
-        let warps = decodeWarps(headDim: s.headDim)
-        let sharedBytes = 2 * (decodeMaxHeads * s.headDim + warps * 4 * decodeTileKeys * s.headDim) + 4 * warps * decodeMaxHeads * 2
-        return (headChunk, chunks, partition, splits, sharedBytes)
+        let roomy = decodeSharedBytes(headDim: s.headDim, warps: decodeWarps) <= sharedMemoryPerBlock
+        let warps = roomy || s.headDim != 256 ? decodeWarps : narrowDecodeWarps
+        return (headChunk, chunks, partition, splits, warps, decodeSharedBytes(headDim: s.headDim, warps: warps))
     }
 
     static func decode(on backend: CUDABackend, query: Tensor, keyCache: Tensor, valueCache: Tensor, metadata: AttentionMetadata,
                        shape s: Shape, out: Tensor) throws {
         let act = try KernelNaming.suffix(query.dtype, op: "attention", allowed: KernelNaming.activationTypes)
-        let plan = decodePlan(s, multiprocessors: backend.device.info.multiprocessorCount)
+        let plan = decodePlan(s, multiprocessors: backend.device.info.multiprocessorCount,
+                              sharedMemoryPerBlock: backend.device.info.sharedMemoryPerBlockOptin)
         guard plan.splits <= 65535 else {
             throw RuntimeError.invalidArgument(op: "attention", reason: "context of \(s.maxContext) tokens needs \(plan.splits) partitions (at most 65535)")
         }
@@ -112,8 +122,8 @@ enum AttentionKernels {
         var arguments = try common(query, keyCache, valueCache, metadata, s)
         arguments += [try .int(plan.partition, "partition"), try .int(plan.headChunk, "head chunk"), .tensor(out),
                       .address(acc?.address ?? 0), .address(ml?.address ?? 0)]
-        try backend.launch(family: family, kernel: "decode_\(act)_d\(s.headDim)",
-                           grid: (s.tokens, s.kvHeads * plan.chunks, plan.splits), block: (32 * decodeWarps(headDim: s.headDim), 1, 1),
+        try backend.launch(family: family, kernel: "decode_\(act)_d\(s.headDim)\(plan.warps == decodeWarps ? "" : "_w2")",
+                           grid: (s.tokens, s.kvHeads * plan.chunks, plan.splits), block: (32 * plan.warps, 1, 1),
                            sharedMemoryBytes: plan.sharedBytes, arguments: arguments)
         if let acc, let ml {
             try backend.launch(family: family, kernel: "decode_reduce_\(act)", grid: (s.tokens, s.queryHeads, 1),
