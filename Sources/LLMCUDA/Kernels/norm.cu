@@ -48,6 +48,14 @@ __device__ __forceinline__ void add_to_residual(T* rr, float (&f)[8], float& ss)
     for (int i = 0; i < 8; i++) ss += f[i] * f[i];
 }
 
+/// The same for one element: r += f rounded to T, then ss += r^2.
+template <typename T>
+__device__ __forceinline__ void add_to_residual(T* r, float f, float& ss) {
+    const float sum = to_float(from_float<T>(f + to_float(*r)));
+    *r = from_float<T>(sum);
+    ss += sum * sum;
+}
+
 template <typename T, typename W>
 __device__ __forceinline__ void rms_norm_impl(const T* __restrict__ x, T* residual, const W* __restrict__ weight, float eps,
                                               int dim, T* out) {
@@ -76,12 +84,12 @@ __device__ __forceinline__ void rms_norm_impl(const T* __restrict__ x, T* residu
         }
     } else {
         for (int i = threadIdx.x; i < dim; i += blockDim.x) {
-            float f = to_float(xr[i]);
+            const float f = to_float(xr[i]);
             if (rr) {
-                f = to_float(from_float<T>(f + to_float(rr[i])));
-                rr[i] = from_float<T>(f);
+                add_to_residual(rr + i, f, ss);
+            } else {
+                ss += f * f;
             }
-            ss += f * f;
         }
     }
     ss = block_sum(ss, scratch);
@@ -137,10 +145,7 @@ __device__ __forceinline__ void rms_norm_sandwich_impl(const T* __restrict__ x, 
         }
     } else {
         for (int i = threadIdx.x; i < dim; i += blockDim.x) {
-            const float y = to_float(from_float<T>(to_float(xr[i]) * scale * to_float(w_out[i])));
-            const float f = to_float(from_float<T>(y + to_float(rr[i])));
-            rr[i] = from_float<T>(f);
-            ss_next += f * f;
+            add_to_residual(rr + i, to_float(from_float<T>(to_float(xr[i]) * scale * to_float(w_out[i]))), ss_next);
         }
     }
     ss_next = block_sum(ss_next, scratch);

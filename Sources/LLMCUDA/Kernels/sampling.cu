@@ -223,15 +223,6 @@ __device__ __forceinline__ SampleRow sample_row(const float* logits, int vocab, 
     return r;
 }
 
-/// First entry of ids[lo, hi) (ascending) that is >= id.
-__device__ __forceinline__ int lower_bound_id(const int* ids, int lo, int hi, int id) {
-    while (lo < hi) {
-        const int mid = (lo + hi) >> 1;
-        if (ids[mid] < id) lo = mid + 1; else hi = mid;
-    }
-    return lo;
-}
-
 #define SAMPLE_CHUNK 8192
 
 /// Grid (chunks, rows): chunk c of row r covers ids [c * SAMPLE_CHUNK, ...) and marks
@@ -305,12 +296,7 @@ __device__ __forceinline__ void combine_partials(const SamplePartial* __restrict
             better_of(best, best_id, part[c].best, part[c].best_id);
         }
         raw_max = warp_max(raw_max);
-#pragma unroll
-        for (int o = 16; o > 0; o >>= 1) {
-            const float ov = __shfl_xor_sync(0xffffffffu, best, o);
-            const int oid = __shfl_xor_sync(0xffffffffu, best_id, o);
-            better_of(best, best_id, ov, oid);
-        }
+        warp_best(best, best_id);
         double total = 0.0;
         for (int c = threadIdx.x; c < chunks; c += 32)
             if (part[c].raw_max > -INFINITY) total += part[c].raw_sum * exp((double)part[c].raw_max - (double)raw_max);

@@ -35,16 +35,21 @@ struct SampleRow {
     int bitmap_first;        // a multiple of 32
 };
 
+/// First entry of ids[lo, hi) (ascending) that is >= id.
+__device__ __forceinline__ int lower_bound_id(const int* ids, int lo, int hi, int id) {
+    while (lo < hi) {
+        const int mid = (lo + hi) >> 1;
+        if (ids[mid] < id) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
 /// The logit of token i after the penalties.
 __device__ __forceinline__ float processed(const SampleRow& r, int i) {
     float v = r.logits[i];
     if (!r.penalised) return v;
     if (r.bitmap != nullptr && ((r.bitmap[(i - r.bitmap_first) >> 5] >> (i & 31)) & 1u) == 0) return v;
-    int lo = r.begin, hi = r.end;
-    while (lo < hi) {
-        const int mid = (lo + hi) >> 1;
-        if (r.ids[mid] < i) lo = mid + 1; else hi = mid;
-    }
+    const int lo = lower_bound_id(r.ids, r.begin, r.end, i);
     if (lo == r.end || r.ids[lo] != i) return v;
     const int count = r.counts[lo];
     if (r.rep != 1.0f && (r.in_prompt[lo] != 0 || count > 0)) v = v > 0.0f ? v / r.rep : __fmul_rn(v, r.rep);
@@ -125,14 +130,19 @@ __device__ __forceinline__ void better_of(float& v, int& id, float ov, int oid) 
     }
 }
 
-/// The block's best id by better_of (-1 when every value is NaN).
-__device__ __forceinline__ int block_argmax(float v, int id, SampleShared& sh) {
+/// The warp's best (value, id) by better_of, in every lane.
+__device__ __forceinline__ void warp_best(float& v, int& id) {
 #pragma unroll
     for (int o = 16; o > 0; o >>= 1) {
         const float ov = __shfl_xor_sync(0xffffffffu, v, o);
         const int oid = __shfl_xor_sync(0xffffffffu, id, o);
         better_of(v, id, ov, oid);
     }
+}
+
+/// The block's best id by better_of (-1 when every value is NaN).
+__device__ __forceinline__ int block_argmax(float v, int id, SampleShared& sh) {
+    warp_best(v, id);
     __syncthreads();
     if ((threadIdx.x & 31) == 0) {
         sh.warp_f[threadIdx.x >> 5] = v;
