@@ -9,9 +9,29 @@ typedef struct {
     const float *x; float *residual; const float *weight; float eps; int64_t tokens, dim; float *out;
 } norm_job;
 
+/// Sum of squares in double (stable for wide rows), four chains of four lanes: one
+/// chain would wait on each add.
+__attribute__((target("avx2,fma"))) static double sum_squares_avx2(const float *x, int64_t dim) {
+    __m256d acc[4] = {_mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd()};
+    int64_t i = 0;
+    for (; i + 16 <= dim; i += 16) {
+        for (int c = 0; c < 4; c++) {
+            const __m256d v = _mm256_cvtps_pd(_mm_loadu_ps(x + i + 4 * c));
+            acc[c] = _mm256_fmadd_pd(v, v, acc[c]);
+        }
+    }
+    const __m256d sum = _mm256_add_pd(_mm256_add_pd(acc[0], acc[1]), _mm256_add_pd(acc[2], acc[3]));
+    double lanes[4];
+    _mm256_storeu_pd(lanes, sum);
+    double ss = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    for (; i < dim; i++) ss += (double)x[i] * x[i];
+    return ss;
+}
+
 static void rms_norm_row(const float *x, const float *weight, float eps, int64_t dim, float *out) {
-    double ss = 0; // accumulate in double: one row, negligible cost, stable for wide rows
-    for (int64_t i = 0; i < dim; i++) ss += (double)x[i] * x[i];
+    double ss = 0;
+    if (llm_has_avx2()) ss = sum_squares_avx2(x, dim);
+    else for (int64_t i = 0; i < dim; i++) ss += (double)x[i] * x[i];
     float scale = 1.0f / sqrtf((float)(ss / (double)dim) + eps);
     for (int64_t i = 0; i < dim; i++) out[i] = x[i] * scale * weight[i];
 }
@@ -54,6 +74,22 @@ static void rope_heads(float *x, int64_t heads, int64_t head_dim, int64_t rot, c
     }
 }
 
+/// cos and sin of one token's `half` rotated pairs. Angles in double: positions past
+/// 2^16 times frequencies near 1 lose precision in f32 before the sin/cos.
+static void rope_angles_row(int32_t position, const float *inv_freq, int64_t half, float attention_scale, float *cs, float *sn) {
+    for (int64_t i = 0; i < half; i++) {
+        double angle = (double)position * (double)inv_freq[i];
+        cs[i] = (float)cos(angle) * attention_scale;
+        sn[i] = (float)sin(angle) * attention_scale;
+    }
+}
+
+void llm_rope_angles(const int32_t *positions, int64_t tokens, const float *inv_freq, int64_t rotary_dim, float attention_scale,
+                     float *cos_out, float *sin_out) {
+    const int64_t half = rotary_dim / 2;
+    for (int64_t t = 0; t < tokens; t++) rope_angles_row(positions[t], inv_freq, half, attention_scale, cos_out + t * half, sin_out + t * half);
+}
+
 void llm_rope(float *q, int64_t q_heads, float *k, int64_t k_heads, int64_t head_dim,
               int64_t rotary_dim, const int32_t *positions, int64_t tokens,
               const float *inv_freq, float attention_scale) {
@@ -61,13 +97,7 @@ void llm_rope(float *q, int64_t q_heads, float *k, int64_t k_heads, int64_t head
     int64_t half = rotary_dim / 2;
     if (half > 512) half = 512; // the Swift side rejects head sizes past 1024
     for (int64_t t = 0; t < tokens; t++) {
-        for (int64_t i = 0; i < half; i++) {
-            // Angles in double: positions past 2^16 times frequencies near 1 lose
-            // precision in f32 before the sin/cos.
-            double angle = (double)positions[t] * (double)inv_freq[i];
-            cs[i] = (float)cos(angle) * attention_scale;
-            sn[i] = (float)sin(angle) * attention_scale;
-        }
+        rope_angles_row(positions[t], inv_freq, half, attention_scale, cs, sn);
         rope_heads(q + t * q_heads * head_dim, q_heads, head_dim, half * 2, cs, sn);
         rope_heads(k + t * k_heads * head_dim, k_heads, head_dim, half * 2, cs, sn);
     }
@@ -86,19 +116,39 @@ static void row_to_f16(const float *x, int64_t n, uint16_t *out) {
     for (int64_t i = 0; i < n; i++) out[i] = llm_fp32_to_fp16(x[i]);
 }
 
+/// Token t's K and V rows into their cache slot (a negative slot is skipped).
+static void kv_write_row(const float *k, const float *v, int64_t kv_dim, int32_t slot, int cache_type, void *k_cache, void *v_cache) {
+    if (slot < 0) return;
+    if (cache_type == LLM_F16) {
+        row_to_f16(k, kv_dim, (uint16_t *)k_cache + (int64_t)slot * kv_dim);
+        row_to_f16(v, kv_dim, (uint16_t *)v_cache + (int64_t)slot * kv_dim);
+    } else {
+        memcpy((float *)k_cache + (int64_t)slot * kv_dim, k, (size_t)kv_dim * 4);
+        memcpy((float *)v_cache + (int64_t)slot * kv_dim, v, (size_t)kv_dim * 4);
+    }
+}
+
 void llm_kv_write(const float *k, const float *v, int64_t kv_dim, const int32_t *slot_mapping,
                   int64_t tokens, int cache_type, void *k_cache, void *v_cache) {
-    for (int64_t t = 0; t < tokens; t++) {
-        int64_t slot = slot_mapping[t];
-        if (slot < 0) continue;
-        if (cache_type == LLM_F16) {
-            row_to_f16(k + t * kv_dim, kv_dim, (uint16_t *)k_cache + slot * kv_dim);
-            row_to_f16(v + t * kv_dim, kv_dim, (uint16_t *)v_cache + slot * kv_dim);
-        } else {
-            memcpy((float *)k_cache + slot * kv_dim, k + t * kv_dim, (size_t)kv_dim * 4);
-            memcpy((float *)v_cache + slot * kv_dim, v + t * kv_dim, (size_t)kv_dim * 4);
-        }
+    for (int64_t t = 0; t < tokens; t++) kv_write_row(k + t * kv_dim, v + t * kv_dim, kv_dim, slot_mapping[t], cache_type, k_cache, v_cache);
+}
+
+static void rope_write_task(void *ctx, int index, int count) {
+    const llm_rope_write_args *a = ctx;
+    const int64_t half = a->rotary_dim / 2, kv_dim = a->kv_heads * a->head_dim;
+    int64_t begin, end;
+    llm_split(a->tokens, index, count, &begin, &end);
+    for (int64_t t = begin; t < end; t++) {
+        float *k = a->k + t * kv_dim;
+        rope_heads(a->q + t * a->q_heads * a->head_dim, a->q_heads, a->head_dim, a->rotary_dim, a->cos + t * half, a->sin + t * half);
+        rope_heads(k, a->kv_heads, a->head_dim, a->rotary_dim, a->cos + t * half, a->sin + t * half);
+        kv_write_row(k, a->v + t * kv_dim, kv_dim, a->slot_mapping[t], a->cache_type, a->k_cache, a->v_cache);
     }
+}
+
+void llm_rope_write_kv(llm_pool *pool, const llm_rope_write_args *a) {
+    if (a->tokens == 1) rope_write_task((void *)a, 0, 1);
+    else llm_pool_run(pool, rope_write_task, (void *)a);
 }
 
 typedef struct { const float *x; int64_t tokens, ff; float *out; bool gelu; bool avx2; } act_job;

@@ -24,10 +24,6 @@ llm_qdot_fn llm_qdot_avx2(int w_type);
 llm_qdot_fn llm_qdot_vnni(int w_type);
 float llm_dot_f32_avx2(const float *a, const float *b, int64_t n);
 
-/// Bytes of one activation row of `n` elements in the split layout the interleaved kernel
-/// reads (the row's q8 values, then its block scales, then block sums times scales).
-size_t llm_q8_split_row_bytes(int64_t n);
-void llm_quantize_q8_split(const float *x, int64_t n, void *row);
 /// out[t, r] = sum over the weights of groups [first_group, end_group) (16 rows each),
 /// repacked by llm_interleave_weights, times activation row t (`stride` bytes apart).
 void llm_gemm_interleaved(int w_type, const void *w, int64_t rows, int64_t in, int64_t first_group, int64_t end_group,

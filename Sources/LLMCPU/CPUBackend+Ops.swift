@@ -22,17 +22,42 @@ extension CPUBackend {
     }
 
     public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, out: Tensor) throws {
+        var args = try linearArgs(x, weight: weight, bias: bias, out: out)
+        args.scratch = try scratch(bytes: scratchBytes(args))
+        guard llm_linear(pool, &args) else { throw RuntimeError.unsupportedDType(op: "linear", dtype: weight.dtype) }
+    }
+
+    /// Products of one input (a layer's q, k and v) in one pass where the interleaved
+    /// kernel takes them all (the input quantised once, the threads sharing out all their
+    /// rows); otherwise one after another.
+    public func linear(_ x: Tensor, into outputs: [LinearOutput]) throws {
+        var products = try outputs.map { try linearArgs(x, weight: $0.weight, bias: $0.bias, out: $0.out) }
+        // One scratch area for all, sized for the largest: growing it for a later product
+        // would free the one an earlier product points at.
+        let area = try scratch(bytes: products.map(scratchBytes).max() ?? 0)
+        for i in products.indices { products[i].scratch = area }
+        if products.count > 1, llm_linear_shared_input(pool, &products, Int32(products.count)) { return }
+        for (i, output) in outputs.enumerated() {
+            guard llm_linear(pool, &products[i]) else { throw RuntimeError.unsupportedDType(op: "linear", dtype: output.weight.dtype) }
+        }
+    }
+
+    private func scratchBytes(_ args: llm_linear_args) -> Int {
+        llm_linear_scratch_bytes(args.w_type, args.tokens, args.in_features, Int32(options.threads))
+    }
+
+    /// The kernel's arguments for out = x · weightᵀ (+ bias), checked, with the weight's
+    /// interleaved copy where the kernel has one; the caller sets the scratch area.
+    private func linearArgs(_ x: Tensor, weight: Tensor, bias: Tensor?, out: Tensor) throws -> llm_linear_args {
         let (tokens, inFeatures, outFeatures) = try OpShapes.linear(x, weight: weight, bias: bias, out: out)
         let type = weight.dtype.kernelTypeID
         guard llm_linear_supported(type) else { throw RuntimeError.unsupportedDType(op: "linear", dtype: weight.dtype) }
-        let bytes = llm_linear_scratch_bytes(type, Int64(tokens), Int64(inFeatures), Int32(options.threads))
         let interleaved = options.exactMatmul ? nil : try interleavedWeights.pointer(for: weight, rows: outFeatures, inFeatures: inFeatures)
-        var args = llm_linear_args(
+        return llm_linear_args(
             x: try x.floats("linear"), tokens: Int64(tokens), in_features: Int64(inFeatures),
             w: try weight.cpuPointer("linear"), w_type: type, out_features: Int64(outFeatures),
             bias: try bias?.floats("linear"), out: try out.floats("linear"),
-            scratch: try scratch(bytes: bytes), exact: options.exactMatmul, w_interleaved: interleaved)
-        guard llm_linear(pool, &args) else { throw RuntimeError.unsupportedDType(op: "linear", dtype: weight.dtype) }
+            scratch: nil, exact: options.exactMatmul, w_interleaved: interleaved)
     }
 
     public func rope(q: Tensor, k: Tensor, positions: Tensor, rope: RotaryParams) throws {
@@ -43,14 +68,46 @@ extension CPUBackend {
 
     public func writeKV(key: Tensor, value: Tensor, keyCache: Tensor, valueCache: Tensor, slotMapping: Tensor) throws {
         let (n, kvDim) = try OpShapes.writeKV(key: key, value: value, keyCache: keyCache, valueCache: valueCache, slotMapping: slotMapping)
-        let slots = try slotMapping.int32s("writeKV")
-        let capacity = keyCache.shape[0] * keyCache.shape[1]
-        for i in 0..<n where slots[i] >= capacity {
-            throw RuntimeError.invalidArgument(op: "writeKV", reason: "slot \(slots[i]) outside the cache of \(capacity) slots")
-        }
+        let slots = try Self.checkedSlots(slotMapping, count: n, cache: keyCache, "writeKV")
         let cacheType = try Self.cacheType(keyCache, valueCache, "writeKV")
         llm_kv_write(try key.floats("writeKV"), try value.floats("writeKV"), Int64(kvDim), slots, Int64(n), cacheType,
                      try keyCache.cpuPointer("writeKV"), try valueCache.cpuPointer("writeKV"))
+    }
+
+    /// One pass over the tokens, split over the threads, with the step's angles computed
+    /// once for all layers (``RopeAngleTable``).
+    public func ropeAndWriteKV(q: Tensor, k: Tensor, v: Tensor, positions: Tensor, rope: RotaryParams,
+                               keyCache: Tensor, valueCache: Tensor, slotMapping: Tensor) throws {
+        let n = try OpShapes.rope(q: q, k: k, positions: positions, rope: rope)
+        let (written, kvDim) = try OpShapes.writeKV(key: k, value: v, keyCache: keyCache, valueCache: valueCache, slotMapping: slotMapping)
+        guard written == n, kvDim == rope.kvHeads * rope.headDim else {
+            throw RuntimeError.shapeMismatch(op: "ropeAndWriteKV", expected: "\(n) slots of \(rope.kvHeads * rope.headDim) values",
+                                             got: "\(written) slots of \(kvDim)")
+        }
+        let slots = try Self.checkedSlots(slotMapping, count: n, cache: keyCache, "ropeAndWriteKV")
+        var args = llm_rope_write_args(
+            q: try q.floats("ropeAndWriteKV"), q_heads: Int64(rope.queryHeads), k: try k.floats("ropeAndWriteKV"),
+            v: try v.floats("ropeAndWriteKV"), kv_heads: Int64(rope.kvHeads), head_dim: Int64(rope.headDim),
+            rotary_dim: Int64(rope.rotaryDim), tokens: Int64(n), cos: nil, sin: nil, slot_mapping: slots,
+            cache_type: try Self.cacheType(keyCache, valueCache, "ropeAndWriteKV"),
+            k_cache: try keyCache.cpuPointer("ropeAndWriteKV"), v_cache: try valueCache.cpuPointer("ropeAndWriteKV"))
+        ropeAngles.withAngles(positions: try positions.int32s("ropeAndWriteKV"), count: n,
+                                  frequencies: try rope.inverseFrequencies.floats("ropeAndWriteKV"), pairs: rope.rotaryDim / 2,
+                                  scale: rope.attentionScale) { cos, sin in
+            args.cos = cos
+            args.sin = sin
+            llm_rope_write_kv(pool, &args)
+        }
+    }
+
+    /// The slot of each of `count` tokens, each checked to lie inside `cache`.
+    static func checkedSlots(_ slotMapping: Tensor, count: Int, cache: Tensor, _ op: String) throws -> UnsafeMutablePointer<Int32> {
+        let slots = try slotMapping.int32s(op)
+        let capacity = cache.shape[0] * cache.shape[1]
+        for i in 0..<count where slots[i] >= capacity {
+            throw RuntimeError.invalidArgument(op: op, reason: "slot \(slots[i]) outside the cache of \(capacity) slots")
+        }
+        return slots
     }
 
     public func attention(query: Tensor, keyCache: Tensor, valueCache: Tensor, metadata: AttentionMetadata,

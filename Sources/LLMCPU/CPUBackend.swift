@@ -33,6 +33,8 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     private var scratch: CPUBuffer?
     /// Fast-mode copies of weight matrices for the interleaved kernel.
     let interleavedWeights = InterleavedWeights()
+    /// This step's rotary angles, shared by the layers.
+    let ropeAngles = RopeAngleTable()
 
     public init(options: Options = Options()) throws {
         guard options.threads >= 1, options.threads <= 1024 else {
@@ -96,6 +98,10 @@ public final class CPUBackend: Backend, @unchecked Sendable {
             throw RuntimeError.shapeMismatch(op: "read", expected: "\(tensor.byteCount) bytes", got: "\(destination.count) bytes")
         }
         if let base = destination.baseAddress { base.copyMemory(from: try tensor.cpuPointer("read"), byteCount: destination.count) }
+    }
+
+    public func hostFloats(_ tensor: Tensor) throws -> UnsafeMutableBufferPointer<Float>? {
+        UnsafeMutableBufferPointer(start: try tensor.floats("hostFloats"), count: tensor.elementCount)
     }
 
     public func synchronize() throws {}

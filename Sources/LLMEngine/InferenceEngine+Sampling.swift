@@ -41,6 +41,9 @@ extension InferenceEngine {
             }
             if onDevice[r] {
                 tokens.append(SampledToken(id: Int(ids[r]), logprob: logprobs[r]))
+            } else if let row = try backend.hostFloats(logits.rows(r..<(r + 1))) {
+                // The sampler edits its row (penalties): this step's logits are not read again.
+                tokens.append(state.sample(logits: row))
             } else {
                 try hostLogits.withUnsafeMutableBytes { try backend.read(logits.rows(r..<(r + 1)), into: $0) }
                 tokens.append(hostLogits.withUnsafeMutableBufferPointer { state.sample(logits: $0) })

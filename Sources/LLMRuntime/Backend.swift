@@ -35,6 +35,9 @@ public protocol Backend: AnyObject, Sendable {
     func zero(_ tensor: Tensor) throws
     /// Copies a tensor to the host, waiting for the work that produces it.
     func read(_ tensor: Tensor, into destination: UnsafeMutableRawBufferPointer) throws
+    /// The elements of an f32 tensor where the host may read and edit them in place (the
+    /// CPU's own memory), or nil where it must `read` a copy (devices; the default).
+    func hostFloats(_ tensor: Tensor) throws -> UnsafeMutableBufferPointer<Float>?
     func synchronize() throws
     /// Device memory still free for allocation, in bytes, or nil where the backend has no
     /// such notion (the CPU: the engine then uses its configured KV budget). The engine
@@ -168,6 +171,9 @@ extension Backend {
 
     /// Backends that cannot report free memory plan from a configured budget.
     public func freeMemoryBytes() throws -> Int? { nil }
+
+    /// Device memory is not the host's: callers read a copy.
+    public func hostFloats(_ tensor: Tensor) throws -> UnsafeMutableBufferPointer<Float>? { nil }
 
     public func ropeAndWriteKV(q: Tensor, k: Tensor, v: Tensor, positions: Tensor, rope: RotaryParams,
                                keyCache: Tensor, valueCache: Tensor, slotMapping: Tensor) throws {

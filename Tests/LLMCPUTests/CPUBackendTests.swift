@@ -116,18 +116,19 @@ struct CPUBackendTests {
         #expect(KernelReference.maxRelativeError(try backend.readFloats(out), expected) < 1e-5)
     }
 
-    @Test("RMSNorm with fused residual add")
-    func rmsNorm() throws {
+    /// 70 leaves a tail past the sum of squares' 16-wide steps.
+    @Test("RMSNorm with fused residual add", arguments: [64, 70])
+    func rmsNorm(dim: Int) throws {
         let backend = try CPUBackend(options: .init(threads: 2))
-        let x = KernelReference.randomFloats(3 * 64, seed: 4), r = KernelReference.randomFloats(3 * 64, seed: 5)
-        let w = KernelReference.randomFloats(64, seed: 6)
-        let residual = try backend.tensor(r, shape: [3, 64]), out = try backend.allocate(shape: [3, 64], dtype: .f32)
-        try backend.rmsNorm(backend.tensor(x, shape: [3, 64]), residual: residual, weight: backend.tensor(w, shape: [64]), eps: 1e-5, out: out)
+        let x = KernelReference.randomFloats(3 * dim, seed: 4), r = KernelReference.randomFloats(3 * dim, seed: 5)
+        let w = KernelReference.randomFloats(dim, seed: 6)
+        let residual = try backend.tensor(r, shape: [3, dim]), out = try backend.allocate(shape: [3, dim], dtype: .f32)
+        try backend.rmsNorm(backend.tensor(x, shape: [3, dim]), residual: residual, weight: backend.tensor(w, shape: [dim]), eps: 1e-5, out: out)
         let sum = zip(x, r).map(+)
         var expected = [Float]()
         for t in 0..<3 {
-            let row = sum[t * 64 ..< (t + 1) * 64]
-            let scale = 1 / (row.map { $0 * $0 }.reduce(0, +) / 64 + 1e-5).squareRoot()
+            let row = sum[t * dim ..< (t + 1) * dim]
+            let scale = 1 / (row.map { $0 * $0 }.reduce(0, +) / Float(dim) + 1e-5).squareRoot()
             expected += zip(row, w).map { $0 * scale * $1 }
         }
         #expect(try backend.readFloats(residual) == sum)

@@ -65,4 +65,30 @@ struct InterleavedKernelTests {
             #expect(out.allSatisfy { abs($0 - expected) <= abs(expected) * 1e-5 }, "variant \(variant): \(out.prefix(4)) against \(expected)")
         }
     }
+
+    /// Blocks are quantised eight at a time (their maxima reduced together) and the rest
+    /// one at a time; both must give the scalar definition's bytes, scales and sums.
+    @Test("Activation rows quantise to the scalar definition bit for bit", arguments: [1, 7, 8, 9, 17, 48])
+    func activationQuantisation(blocks: Int) throws {
+        guard llm_has_avx2() else { return }
+        let n = 32 * blocks
+        var x = KernelReference.randomFloats(n, seed: UInt64(40 + blocks), scale: 3)
+        for j in 0..<32 { x[j] = 0 }                              // a zero block
+        if blocks > 1 { for j in 32..<64 { x[j] = 127 * Float(j % 3 - 1) } } // values on the grid
+        var row = [UInt8](repeating: 0, count: llm_q8_split_row_bytes(Int64(n)))
+        row.withUnsafeMutableBytes { llm_quantize_q8_split(x, Int64(n), $0.baseAddress) }
+        var bytes = [UInt8](), scales = [UInt32](), sums = [UInt32]()
+        for b in 0..<blocks {
+            let block = x[(32 * b)..<(32 * b + 32)]
+            let d = block.map(abs).max()! / 127, inverse: Float = d > 0 ? 1 / d : 0
+            let q = block.map { Int32(($0 * inverse).rounded(.toNearestOrEven)) }
+            bytes += q.map { UInt8(bitPattern: Int8($0)) }
+            scales.append(d.bitPattern)
+            sums.append((d * Float(q.reduce(0, +))).bitPattern)
+        }
+        let floats = row.withUnsafeBytes { raw in (0..<(2 * blocks)).map { raw.load(fromByteOffset: n + 4 * $0, as: UInt32.self) } }
+        #expect(Array(row[0..<n]) == bytes)
+        #expect(Array(floats[0..<blocks]) == scales)
+        #expect(Array(floats[blocks...]) == sums)
+    }
 }

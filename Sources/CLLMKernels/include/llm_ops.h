@@ -36,6 +36,15 @@ size_t llm_linear_scratch_bytes(int w_type, int64_t tokens, int64_t in_features,
 bool llm_linear_supported(int w_type);
 bool llm_linear(llm_pool *pool, const llm_linear_args *args);
 
+/// Most products llm_linear_shared_input takes at once.
+#define LLM_MAX_SHARED_INPUT 4
+/// llm_linear of `count` products of one input (a layer's q, k and v) in one pass: the
+/// input is quantised once and the threads share out every product's rows together.
+/// Only where each product has its interleaved copy, all of one weight format, with the
+/// same x, tokens and in_features (scratch: the first's); false otherwise, with nothing
+/// computed, for the caller to run them one by one.
+bool llm_linear_shared_input(llm_pool *pool, const llm_linear_args *products, int count);
+
 /// Instruction-set variants of the integer dot-product kernels.
 enum { LLM_KERNELS_PORTABLE = 0, LLM_KERNELS_AVX2 = 1, LLM_KERNELS_VNNI = 2 };
 /// The best variant this CPU runs.
@@ -50,6 +59,13 @@ float llm_qdot_row(int w_type, const void *row, const float *x, int64_t n, int v
 /// format. Lets tests compare the variants.
 bool llm_interleaved_product(int variant, int w_type, const void *w, int64_t rows, int64_t in, const float *x, int64_t tokens,
                              float *out);
+/// Bytes of one activation row of `n` elements in the split layout the interleaved kernel
+/// reads: the row's 8-bit values, then its block scales d, then the block sums times d.
+size_t llm_q8_split_row_bytes(int64_t n);
+/// Quantises `n` values (a multiple of 32) into that layout: per block of 32,
+/// d = max|x| / 127, q = x * (1 / d) rounded to nearest even (0 for a zero block). AVX2
+/// CPUs only (where the interleaved kernel runs).
+void llm_quantize_q8_split(const float *x, int64_t n, void *row);
 
 /// Dot product of one weight row (format `type`, `n` elements) with f32 `x`, exact.
 float llm_row_dot_f32(int type, const void *row, const float *x, int64_t n, float *tmp);
@@ -66,6 +82,27 @@ void llm_rms_norm_heads(float *x, const float *weight, float eps, int64_t rows, 
 void llm_rope(float *q, int64_t q_heads, float *k, int64_t k_heads, int64_t head_dim,
               int64_t rotary_dim, const int32_t *positions, int64_t tokens,
               const float *inv_freq, float attention_scale);
+
+/// cos and sin (times `attention_scale`) of each token's rotated pairs, as llm_rope
+/// computes them: `cos_out` and `sin_out` are [tokens, rotary_dim / 2].
+void llm_rope_angles(const int32_t *positions, int64_t tokens, const float *inv_freq, int64_t rotary_dim, float attention_scale,
+                     float *cos_out, float *sin_out);
+
+/// llm_rope with angles from llm_rope_angles, then llm_kv_write, tokens split over the
+/// pool's threads (every layer of a step rotates the same positions: the angles are
+/// computed once).
+typedef struct {
+    float *q;
+    int64_t q_heads;
+    float *k;
+    const float *v;
+    int64_t kv_heads, head_dim, rotary_dim, tokens;
+    const float *cos, *sin; // [tokens, rotary_dim / 2]
+    const int32_t *slot_mapping;
+    int cache_type;
+    void *k_cache, *v_cache;
+} llm_rope_write_args;
+void llm_rope_write_kv(llm_pool *pool, const llm_rope_write_args *args);
 
 /// Writes each token's K and V rows into the paged cache ([blocks, block_size, kv_dim])
 /// at slot_mapping[t] (= block * block_size + offset; negative slots are skipped). The
