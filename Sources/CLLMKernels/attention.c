@@ -226,21 +226,50 @@ static void attend_portable_f16(const llm_attention_args *a, int64_t t, int64_t 
 /// token's query heads are split into as many parts as keep every thread busy. Threads
 /// claim items as they finish, so one slow core does not hold the other up; an item's
 /// result does not depend on which thread computes it.
+/// Asks for the keys and values of token t's visible positions (whole cache rows: every
+/// kv head) while the thread attends its current item, so they are in L2 when it gets
+/// there: a token's blocks lie scattered, and each new block otherwise starts cold.
+static void prefetch_item(const llm_attention_args *a, const int32_t *token_seq, int64_t t) {
+    const int64_t bs = a->block_size, kv_dim = a->kv_heads * a->head_dim, pos = a->positions[t];
+    const int64_t first = a->sliding_window > 0 && pos + 1 > a->sliding_window ? pos + 1 - a->sliding_window : 0;
+    const int32_t *table = a->block_table + token_seq[t] * a->max_blocks_per_seq;
+    const int64_t element = a->kv_type == LLM_F16 ? 2 : 4;
+    for (int64_t j = first; j <= pos;) {
+        const int64_t count = llm_min64(bs - j % bs, pos + 1 - j);
+        const int64_t start = cache_row(table, j, bs, kv_dim) * element, bytes = count * kv_dim * element;
+        for (int64_t line = 0; line < bytes; line += 64) {
+            _mm_prefetch((const char *)a->k_cache + start + line, _MM_HINT_T1);
+            _mm_prefetch((const char *)a->v_cache + start + line, _MM_HINT_T1);
+        }
+        j += count;
+    }
+}
+
 static void attention_task(void *ctx, int index, int count) {
     (void)index;
     attention_job *job = ctx;
     const llm_attention_args *a = job->a;
     const int64_t parts = a->tokens >= count ? 1 : llm_min64(a->q_heads, (count + a->tokens - 1) / a->tokens);
     float *scores = NULL;
-    for (;;) {
-        const int64_t e = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);
-        if (e >= a->tokens * parts) break;
+    // With items to spare, each thread claims its next item before attending the current
+    // one and asks for that item's cache rows meanwhile (with about one item a thread,
+    // claiming ahead would leave another thread idle).
+    const int64_t items = a->tokens * parts;
+    const bool ahead = items >= 2 * (int64_t)count;
+    int64_t e = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);
+    while (e < items) {
+        int64_t next = items;
+        if (ahead) {
+            next = atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);
+            if (next < items && next % parts == 0) prefetch_item(a, job->token_seq, next / parts);
+        }
         if (!scores && !(scores = malloc((size_t)job->longest * sizeof(float)))) return;
         int64_t t = e / parts, h_begin, h_end;
         llm_split(a->q_heads, (int)(e % parts), (int)parts, &h_begin, &h_end);
         const bool half = a->kv_type == LLM_F16;
         if (job->avx2) (half ? attend_avx2_f16 : attend_avx2_f32)(a, t, job->token_seq[t], h_begin, h_end, scores);
         else (half ? attend_portable_f16 : attend_portable_f32)(a, t, job->token_seq[t], h_begin, h_end, scores);
+        e = ahead ? next : atomic_fetch_add_explicit(&job->next, 1, memory_order_relaxed);
     }
     free(scores);
 }

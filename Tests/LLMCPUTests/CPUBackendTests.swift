@@ -70,11 +70,13 @@ struct CPUBackendTests {
 
     /// f16 caches (the fast mode's) are checked against the same sums over the f16-rounded
     /// keys and values.
-    @Test("paged attention equals dense causal attention with GQA, across block boundaries", arguments: [DType.f32, .f16])
-    func attention(cacheType: DType) throws {
+    /// 3 queries split their heads over the two threads; 8 give each thread several,
+    /// each claimed (and its cache rows prefetched) while the one before is attended.
+    @Test("paged attention equals dense causal attention with GQA, across block boundaries", arguments: [DType.f32, .f16], [3, 8])
+    func attention(cacheType: DType, newTokens: Int) throws {
         let backend = try CPUBackend(options: .init(threads: 2))
         let (qHeads, kvHeads, headDim, blockSize) = (4, 2, 16, 4)
-        let context = 11, newTokens = 3 // the last 3 of 11 positions are queried
+        let context = 11 // the last newTokens of 11 positions are queried
         let kvDim = kvHeads * headDim
         let keys = KernelReference.randomFloats(context * kvDim, seed: 1)
         let values = KernelReference.randomFloats(context * kvDim, seed: 2)
