@@ -40,7 +40,9 @@ int main(int argc, char **argv) {
       // q, k and v share their input, as in the engine: one llm_linear_shared_input.
       llm_linear_args qkv[3];
       for (int j = 0; j < 3; j++) qkv[j] = (llm_linear_args){x, tokens, L[l][j].in, L[l][j].w, L[l][j].type, L[l][j].rows, NULL, out + j * 576 * tokens, scratch, false, L[l][j].packed};
-      double t0 = now(); llm_linear_shared_input(pool, qkv, 3); per[0] += now() - t0;
+      double t0 = now();
+      if (!llm_linear_shared_input(pool, qkv, 3)) { fprintf(stderr, "no interleaved kernel for q/k/v on this CPU\n"); return 1; }
+      per[0] += now() - t0;
       for (int j = 3; j < 6; j++) {
         mat *m = &L[l][j]; llm_linear_args a = {x, tokens, m->in, m->w, m->type, m->rows, NULL, out, scratch, false, m->packed}; double t0 = now(); llm_linear(pool, &a); per[j] += now() - t0; }
     }

@@ -16,6 +16,9 @@ typedef struct {
 } attention_job;
 
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
+/// Most bytes of each of K and V prefetched for the next work item (together half of a
+/// Zen 4 core's 1 MiB L2).
+#define PREFETCH_ITEM_BYTES (256 * 1024)
 
 /// Element index of the row of position `j` of a sequence in a cache, through its block
 /// table. Caches hold f32 or f16 elements (`half`); every reader converts to f32.
@@ -222,10 +225,6 @@ static void attend_portable_f16(const llm_attention_args *a, int64_t t, int64_t 
     attend(a, t, s, b, e, scores, false, true);
 }
 
-/// Work items are tokens with all their heads; with fewer tokens than threads, each
-/// token's query heads are split into as many parts as keep every thread busy. Threads
-/// claim items as they finish, so one slow core does not hold the other up; an item's
-/// result does not depend on which thread computes it.
 /// Asks for the keys and values of token t's visible positions (whole cache rows: every
 /// kv head) while the thread attends its current item, so they are in L2 when it gets
 /// there: a token's blocks lie scattered, and each new block otherwise starts cold.
@@ -234,8 +233,10 @@ static void prefetch_item(const llm_attention_args *a, const int32_t *token_seq,
     const int64_t first = a->sliding_window > 0 && pos + 1 > a->sliding_window ? pos + 1 - a->sliding_window : 0;
     const int32_t *table = a->block_table + token_seq[t] * a->max_blocks_per_seq;
     const int64_t element = a->kv_type == LLM_F16 ? 2 : 4;
-    for (int64_t j = first; j <= pos;) {
-        const int64_t count = llm_min64(bs - j % bs, pos + 1 - j);
+    // At long contexts only the first rows: more than L2 holds would evict the current item's.
+    const int64_t last = llm_min64(pos, first + PREFETCH_ITEM_BYTES / (kv_dim * element));
+    for (int64_t j = first; j <= last;) {
+        const int64_t count = llm_min64(bs - j % bs, last + 1 - j);
         const int64_t start = cache_row(table, j, bs, kv_dim) * element, bytes = count * kv_dim * element;
         for (int64_t line = 0; line < bytes; line += 64) {
             _mm_prefetch((const char *)a->k_cache + start + line, _MM_HINT_T1);
@@ -245,6 +246,10 @@ static void prefetch_item(const llm_attention_args *a, const int32_t *token_seq,
     }
 }
 
+/// Work items are tokens with all their heads; with fewer tokens than threads, each
+/// token's query heads are split into as many parts as keep every thread busy. Threads
+/// claim items as they finish, so one slow core does not hold the other up; an item's
+/// result does not depend on which thread computes it.
 static void attention_task(void *ctx, int index, int count) {
     (void)index;
     attention_job *job = ctx;

@@ -164,7 +164,8 @@ SIMD256 static inline __m256 pair_max(__m256 a, __m256 b) {
 
 /// Eight consecutive blocks: quantize_block_avx2's operations, with the eight maxima
 /// reduced together and their scales and inverses computed in one vector, so no block
-/// waits on its own reduction and divisions (the same results, lane for lane).
+/// waits on its own reduction and divisions. The same results for every input without
+/// NaN (VMAXPS drops the side a NaN is on, and the two reduce lanes in other orders).
 SIMD256 static inline void quantize_8_blocks_avx2(const float *x, int8_t *qs, float *d, float *s) {
     const __m256 sign = _mm256_set1_ps(-0.0f);
     __m256 m[8];

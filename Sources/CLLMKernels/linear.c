@@ -147,11 +147,11 @@ static void interleaved_task(void *ctx, int index, int count) {
         product_groups(job, begin, end);
         return;
     }
+    const bool owner = index < job->region_count;
     for (int k = 0; k < job->region_count; k++) {
-        // k = 0 is this thread's own share (when it has one), taken from the front.
+        // k = 0 is an owner's own share, taken from the front; every other is stolen from.
         const int r = (index + k) % job->region_count;
-        const bool own = k == 0 && index < job->region_count;
-        if (k == 0 && !own) continue;
+        const bool own = owner && k == 0;
         while (claim_groups(&job->regions[r], job->chunk, own, &begin, &end)) product_groups(job, begin, end);
     }
 }
@@ -190,8 +190,7 @@ bool llm_linear_shared_input(llm_pool *pool, const llm_linear_args *products, in
     if (count < 1 || count > LLM_MAX_SHARED_INPUT) return false;
     for (int p = 0; p < count; p++) {
         const llm_linear_args *a = products + p;
-        if (!interleaved_applies(a) || a->x != products->x || a->tokens != products->tokens || a->in_features != products->in_features ||
-            a->w_type != products->w_type)
+        if (!interleaved_applies(a) || a->x != products->x || a->tokens != products->tokens || a->in_features != products->in_features)
             return false;
     }
     interleaved_products(pool, products, count);

@@ -36,7 +36,8 @@ public protocol Backend: AnyObject, Sendable {
     /// Copies a tensor to the host, waiting for the work that produces it.
     func read(_ tensor: Tensor, into destination: UnsafeMutableRawBufferPointer) throws
     /// The elements of an f32 tensor where the host may read and edit them in place (the
-    /// CPU's own memory), or nil where it must `read` a copy (devices; the default).
+    /// CPU's own memory; valid while the tensor's buffer lives), or nil where it must
+    /// `read` a copy (devices; the default).
     func hostFloats(_ tensor: Tensor) throws -> UnsafeMutableBufferPointer<Float>?
     func synchronize() throws
     /// Device memory still free for allocation, in bytes, or nil where the backend has no

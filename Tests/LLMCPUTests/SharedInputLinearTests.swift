@@ -6,8 +6,8 @@ import Testing
 /// `linear(_:into:)` runs a layer's q, k and v as one pass of the interleaved kernel
 /// (the input quantised once, the threads sharing out every product's rows). Each row is
 /// computed by the same operations either way, so the outputs must equal separate
-/// products bit for bit, on both the few-token and the many-token split; weights of
-/// different formats take the separate products.
+/// products bit for bit, on both the few-token and the many-token split, also with
+/// weights of different formats in one pass.
 @Suite("Products sharing one input")
 struct SharedInputLinearTests {
     @Test("q, k and v in one pass equal three products", arguments: [[DType.q4_1, .q4_1, .q4_1], [.q8_0, .q8_0, .q8_0], [.q4_1, .q8_0, .q4_1]],

@@ -40,9 +40,10 @@ bool llm_linear(llm_pool *pool, const llm_linear_args *args);
 #define LLM_MAX_SHARED_INPUT 4
 /// llm_linear of `count` products of one input (a layer's q, k and v) in one pass: the
 /// input is quantised once and the threads share out every product's rows together.
-/// Only where each product has its interleaved copy, all of one weight format, with the
-/// same x, tokens and in_features (scratch: the first's); false otherwise, with nothing
-/// computed, for the caller to run them one by one.
+/// Only where each product has its interleaved copy (formats may differ: the quantised
+/// input's layout is one for all), with the same x, tokens and in_features (scratch: the
+/// first's, sized for the largest); false otherwise, with nothing computed, for the
+/// caller to run them one by one.
 bool llm_linear_shared_input(llm_pool *pool, const llm_linear_args *products, int count);
 
 /// Instruction-set variants of the integer dot-product kernels.
