@@ -127,29 +127,39 @@ size_t llm_q8_split_row_bytes(int64_t n) {
     return ((size_t)n + 2 * (size_t)(n / QK) * sizeof(float) + 63) & ~(size_t)63;
 }
 
-/// One block of 32 values: the same operations as the scalar loop (max |x|, d = max/127,
-/// q = round-to-nearest-even(x / d), exact integer sum), eight lanes at a time, so the
-/// results are identical.
-SIMD256 static inline void quantize_block_avx2(const float *x, int8_t *qs, float *d, float *s) {
+/// Lane-wise max |x| over one block of 32 values (eight lanes left to reduce).
+SIMD256 static inline __m256 block_abs_max(const float *x) {
     const __m256 sign = _mm256_set1_ps(-0.0f);
-    __m256 v[4], m = _mm256_setzero_ps();
-    for (int i = 0; i < 4; i++) {
-        v[i] = _mm256_loadu_ps(x + 8 * i);
-        m = _mm256_max_ps(m, _mm256_andnot_ps(sign, v[i]));
-    }
-    __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
-    m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
-    m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
-    const float amax = _mm_cvtss_f32(m4), scale = amax / 127.0f, inverse = scale > 0 ? 1.0f / scale : 0.0f;
+    __m256 m = _mm256_setzero_ps();
+    for (int i = 0; i < 4; i++) m = _mm256_max_ps(m, _mm256_andnot_ps(sign, _mm256_loadu_ps(x + 8 * i)));
+    return m;
+}
+
+/// q = x * inverse rounded to nearest even, stored as 32 bytes in order; returns the
+/// lane sums of q (eight lanes left to add).
+SIMD256 static inline __m256i round_block(const float *x, __m256 inverse, int8_t *qs) {
     __m256i q[4], total = _mm256_setzero_si256();
     for (int i = 0; i < 4; i++) {
-        q[i] = _mm256_cvtps_epi32(_mm256_mul_ps(v[i], _mm256_set1_ps(inverse)));
+        q[i] = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 8 * i), inverse));
         total = _mm256_add_epi32(total, q[i]);
     }
     // Packing interleaves 128-bit lanes; the permute puts the 32 bytes back in order.
     __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
     bytes = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
     _mm256_storeu_si256((__m256i *)qs, bytes);
+    return total;
+}
+
+/// One block of 32 values: the same operations as the scalar loop (max |x|, d = max/127,
+/// q = round-to-nearest-even(x / d), exact integer sum), eight lanes at a time, so the
+/// results are identical.
+SIMD256 static inline void quantize_block_avx2(const float *x, int8_t *qs, float *d, float *s) {
+    const __m256 m = block_abs_max(x);
+    __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+    m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+    const float amax = _mm_cvtss_f32(m4), scale = amax / 127.0f, inverse = scale > 0 ? 1.0f / scale : 0.0f;
+    const __m256i total = round_block(x, _mm256_set1_ps(inverse), qs);
     __m128i t = _mm_add_epi32(_mm256_castsi256_si128(total), _mm256_extracti128_si256(total, 1));
     t = _mm_add_epi32(t, _mm_shuffle_epi32(t, _MM_SHUFFLE(1, 0, 3, 2)));
     t = _mm_add_epi32(t, _mm_shuffle_epi32(t, _MM_SHUFFLE(2, 3, 0, 1)));
@@ -167,30 +177,15 @@ SIMD256 static inline __m256 pair_max(__m256 a, __m256 b) {
 /// waits on its own reduction and divisions. The same results for every input without
 /// NaN (VMAXPS drops the side a NaN is on, and the two reduce lanes in other orders).
 SIMD256 static inline void quantize_8_blocks_avx2(const float *x, int8_t *qs, float *d, float *s) {
-    const __m256 sign = _mm256_set1_ps(-0.0f);
     __m256 m[8];
-    for (int b = 0; b < 8; b++) {
-        m[b] = _mm256_setzero_ps();
-        for (int i = 0; i < 4; i++) m[b] = _mm256_max_ps(m[b], _mm256_andnot_ps(sign, _mm256_loadu_ps(x + QK * b + 8 * i)));
-    }
+    for (int b = 0; b < 8; b++) m[b] = block_abs_max(x + QK * b);
     const __m256 low = pair_max(pair_max(m[0], m[1]), pair_max(m[2], m[3])), high = pair_max(pair_max(m[4], m[5]), pair_max(m[6], m[7]));
     // Lanes 0-3 of low hold blocks 0-3's halves 0-3 of the maximum, lanes 4-7 the rest.
     const __m256 amax = _mm256_max_ps(_mm256_permute2f128_ps(low, high, 0x20), _mm256_permute2f128_ps(low, high, 0x31));
     const __m256 scale = _mm256_div_ps(amax, _mm256_set1_ps(127.0f));
     const __m256 inverse = _mm256_and_ps(_mm256_div_ps(_mm256_set1_ps(1.0f), scale), _mm256_cmp_ps(scale, _mm256_setzero_ps(), _CMP_GT_OQ));
     __m256i totals[8];
-    for (int b = 0; b < 8; b++) {
-        const __m256 ib = _mm256_permutevar8x32_ps(inverse, _mm256_set1_epi32(b));
-        __m256i q[4], total = _mm256_setzero_si256();
-        for (int i = 0; i < 4; i++) {
-            q[i] = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + QK * b + 8 * i), ib));
-            total = _mm256_add_epi32(total, q[i]);
-        }
-        __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
-        bytes = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
-        _mm256_storeu_si256((__m256i *)(qs + QK * b), bytes);
-        totals[b] = total;
-    }
+    for (int b = 0; b < 8; b++) totals[b] = round_block(x + QK * b, _mm256_permutevar8x32_ps(inverse, _mm256_set1_epi32(b)), qs + QK * b);
     // Eight lane sums in one vector: hadd pairs, as for the maxima.
     const __m256i t01 = _mm256_hadd_epi32(totals[0], totals[1]), t23 = _mm256_hadd_epi32(totals[2], totals[3]);
     const __m256i t45 = _mm256_hadd_epi32(totals[4], totals[5]), t67 = _mm256_hadd_epi32(totals[6], totals[7]);

@@ -180,10 +180,10 @@ static void interleaved_products(llm_pool *pool, const llm_linear_args *products
     llm_pool_run(pool, interleaved_task, &job);
 }
 
-/// Whether the interleaved kernel takes `a` as it is given.
+/// Whether the interleaved kernel takes `a` as it is given (its format and shape: no
+/// repacked size otherwise).
 static bool interleaved_applies(const llm_linear_args *a) {
-    return a->w_interleaved && !a->exact && llm_row_bytes(a->w_type, a->in_features) > 0 &&
-           llm_interleaved_bytes(a->w_type, a->out_features, a->in_features) > 0;
+    return a->w_interleaved && !a->exact && llm_interleaved_bytes(a->w_type, a->out_features, a->in_features) > 0;
 }
 
 bool llm_linear_shared_input(llm_pool *pool, const llm_linear_args *products, int count) {

@@ -92,8 +92,8 @@ extension CPUBackend {
             cache_type: try Self.cacheType(keyCache, valueCache, "ropeAndWriteKV"),
             k_cache: try keyCache.cpuPointer("ropeAndWriteKV"), v_cache: try valueCache.cpuPointer("ropeAndWriteKV"))
         ropeAngles.withAngles(positions: try positions.int32s("ropeAndWriteKV"), count: n,
-                                  frequencies: try rope.inverseFrequencies.floats("ropeAndWriteKV"), pairs: rope.rotaryDim / 2,
-                                  scale: rope.attentionScale) { cos, sin in
+                              frequencies: try rope.inverseFrequencies.floats("ropeAndWriteKV"), pairs: rope.rotaryDim / 2,
+                              scale: rope.attentionScale) { cos, sin in
             args.cos = cos
             args.sin = sin
             llm_rope_write_kv(pool, &args)
