@@ -90,7 +90,9 @@ class Module:
 
 
 def decode_warps(head_dim):
-    return 2 if head_dim > 128 else 4
+    """Four warps at every head size: the GPU machine's blocks hold four warps' head-256
+    tiles (the engine's two-warp `_w2` kernel is for sm_86/sm_89 only)."""
+    return 4
 
 
 def decode_plan(tokens, kv_heads, group, head_dim, max_context, sms, min_partition, max_partition, waves):
