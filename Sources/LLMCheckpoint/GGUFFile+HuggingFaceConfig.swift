@@ -25,7 +25,12 @@ extension GGUFFile {
     }
 
     func huggingFaceConfig() throws -> HuggingFaceConfig {
-        guard let arch = architecture else { throw CheckpointError.missingMetadata(file: path, key: "general.architecture") }
+        guard let arch = architecture else {
+            if let value = metadata["general.architecture"] {
+                throw CheckpointError.malformed(file: path, field: "general.architecture", expected: "a string", found: "\(value.type) \(value)")
+            }
+            throw CheckpointError.missingMetadata(file: path, key: "general.architecture")
+        }
         guard let className = Self.huggingFaceArchitectures[arch] else {
             throw CheckpointError.unsupported(
                 file: path, field: "general.architecture",
@@ -147,7 +152,11 @@ extension GGUFFile {
         guard info(named: "rope_factors_short.weight") != nil || info(named: "rope_factors_long.weight") != nil else { return }
         func factors(_ name: String) throws -> [Double] {
             guard info(named: name) != nil else { throw CheckpointError.missingTensor(file: path, name: name) }
-            return try tensor(named: name).dequantizedValues(file: path, name: name).map(Double.init)
+            let values = try tensor(named: name).dequantizedValues(file: path, name: name).map(Double.init)
+            guard values.allSatisfy(\.isFinite) else {
+                throw CheckpointError.malformed(file: path, field: name, expected: "finite rotary factors", found: "NaN or infinity")
+            }
+            return values
         }
         let original = try requiredInt("phi3.rope.scaling.original_context_length")
         config.originalMaxPositionEmbeddings = original
@@ -198,8 +207,8 @@ extension GGUFFile {
 
     private func optionalDouble(_ key: String) throws -> Double? {
         guard let value = metadata[key] else { return nil }
-        guard let double = value.decimalDouble else {
-            throw CheckpointError.malformed(file: path, field: key, expected: "a number", found: "\(value.type) \(value)")
+        guard let double = value.decimalDouble, double.isFinite else {
+            throw CheckpointError.malformed(file: path, field: key, expected: "a finite number", found: "\(value.type) \(value)")
         }
         return double
     }

@@ -195,7 +195,10 @@ struct GGUFParser {
         }
         let ggmlType = try reader.u32("type of \(field)")
         let rawOffset = try reader.u64("data offset of \(field)")
-        guard rawOffset <= UInt64(Int64.max), Int(rawOffset) % alignment == 0 else {
+        guard rawOffset <= UInt64(Int64.max) else {
+            throw malformed("data offset of \(field)", "an offset below 2^63", "\(rawOffset)")
+        }
+        guard Int(rawOffset) % alignment == 0 else {
             throw malformed("data offset of \(field)", "a multiple of the alignment \(alignment)", "\(rawOffset)")
         }
 

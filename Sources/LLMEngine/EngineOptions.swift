@@ -71,7 +71,7 @@ public struct EngineOptions: Sendable, Equatable {
     }
 
     /// Throws on a value no engine can run with.
-    func validate() throws {
+    public func validate() throws {
         guard blockSize > 0, blockSize <= 1024 else {
             throw EngineError.invalidOption(field: "blockSize", expected: "1...1024", found: "\(blockSize)")
         }

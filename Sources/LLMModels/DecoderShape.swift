@@ -23,13 +23,16 @@ public struct DecoderShape: Sendable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         hiddenSize = try c.positiveInt(.hidden_size)
         intermediateSize = try c.positiveInt(.intermediate_size)
-        layers = try c.positiveInt(.num_hidden_layers)
+        layers = try c.positiveInt(.num_hidden_layers, atMost: Self.largestLayerCount)
         heads = try c.positiveInt(.num_attention_heads)
         kvHeads = try c.positiveInt(.num_key_value_heads, default: heads)
         headDim = try c.positiveInt(.head_dim, default: defaultHeadDim ?? hiddenSize / heads)
         rmsNormEps = try c.decodeIfPresent(Float.self, forKey: .rms_norm_eps) ?? 1e-6
-        vocabSize = try c.positiveInt(.vocab_size)
-        maxPositions = try c.positiveInt(.max_position_embeddings, default: defaultMaxPositions)
+        guard rmsNormEps.isFinite, rmsNormEps >= 0 else {
+            throw ModelError.invalidConfig(field: "rms_norm_eps", expected: "a finite number >= 0", found: "\(rmsNormEps)")
+        }
+        vocabSize = try c.positiveInt(.vocab_size, atMost: Self.largestVocabulary)
+        maxPositions = try c.positiveInt(.max_position_embeddings, default: defaultMaxPositions, atMost: Int(Int32.max))
         tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tie_word_embeddings) ?? defaultTied
         guard heads % kvHeads == 0 else {
             throw ModelError.invalidConfig(field: "num_key_value_heads", expected: "a divisor of num_attention_heads (\(heads))", found: "\(kvHeads)")
@@ -39,19 +42,39 @@ public struct DecoderShape: Sendable, Equatable {
         }
     }
 
+    /// Bounds far above any released model that keep every size product (weights,
+    /// caches, dummy allocations) inside Int and allocation failures typed: a corrupt
+    /// count is an error naming its field, not a crash allocating per-layer state.
+    static let largestLayerCount = 1024
+    static let largestVocabulary = 1 << 24
+
     var decoderSizes: DecoderSizes {
         DecoderSizes(hidden: hiddenSize, queryDim: heads * headDim, kvDim: kvHeads * headDim, intermediate: intermediateSize, vocab: vocabSize)
     }
 }
 
 extension KeyedDecodingContainer {
-    /// A positive integer (`fallback` when the key is absent), or a typed error naming the
-    /// key when it is missing without a fallback or not positive.
-    func positiveInt(_ key: Key, default fallback: Int? = nil) throws -> Int {
-        guard let value = try decodeIfPresent(Int.self, forKey: key) ?? fallback else {
+    /// A positive integer up to `limit` (`fallback` when the key is absent), or a typed
+    /// error naming the key when it is missing without a fallback or out of range. The
+    /// default limit (2^20) bounds widths and head counts.
+    func positiveInt(_ key: Key, default fallback: Int? = nil, atMost limit: Int = 1 << 20) throws -> Int {
+        let decoded: Int?
+        do {
+            decoded = try decodeIfPresent(Int.self, forKey: key)
+        } catch {
+            // A string or a list: the config decoder names the path.
+            if case DecodingError.typeMismatch = error { throw error }
+            // A number no Int holds (64.5, 1e30), which Linux's JSONDecoder reports as
+            // corrupt data without its key.
+            let number = (try? decodeIfPresent(Double.self, forKey: key)) ?? nil
+            throw ModelError.invalidConfig(field: key.stringValue, expected: "an integer", found: number.map { "\($0)" } ?? "another kind of value")
+        }
+        guard let value = decoded ?? fallback else {
             throw ModelError.invalidConfig(field: key.stringValue, expected: "an integer", found: "nothing")
         }
-        guard value > 0 else { throw ModelError.invalidConfig(field: key.stringValue, expected: "a positive integer", found: "\(value)") }
+        guard value > 0, value <= limit else {
+            throw ModelError.invalidConfig(field: key.stringValue, expected: "an integer in 1...\(limit)", found: "\(value)")
+        }
         return value
     }
 }

@@ -38,8 +38,8 @@ public enum ModelRegistry {
     public static func architecture(of configJSON: Data) throws -> String {
         struct Head: Decodable { var architectures: [String]? }
         let head: Head
-        do { head = try JSONDecoder().decode(Head.self, from: configJSON) } catch {
-            throw ModelError.invalidConfig(field: "config.json", expected: "a JSON object", found: "\(error)")
+        do { head = try decodeConfig(Head.self, from: configJSON) } catch ModelError.invalidConfig(field: "architectures", expected: _, found: let found) {
+            throw ModelError.invalidConfig(field: "architectures", expected: "a list naming the model class", found: found)
         }
         guard let name = head.architectures?.first else {
             throw ModelError.invalidConfig(field: "architectures", expected: "a list naming the model class", found: "nothing")
@@ -60,11 +60,17 @@ public enum ModelRegistry {
             return try JSONDecoder().decode(type, from: json)
         } catch let error as ModelError {
             throw error
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw ModelError.invalidConfig(field: path, expected: "a value of the right type", found: context.debugDescription)
+        } catch let DecodingError.typeMismatch(type, context), let DecodingError.valueNotFound(type, context) {
+            throw ModelError.invalidConfig(field: fieldPath(context), expected: "a value of type \(type)", found: context.debugDescription)
         } catch {
             throw ModelError.invalidConfig(field: "config.json", expected: "valid JSON", found: "\(error)")
         }
+    }
+
+    /// A decoding error's field as a dotted path ("rope_scaling.factor"); the whole file
+    /// when the top level is wrong.
+    private static func fieldPath(_ context: DecodingError.Context) -> String {
+        let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+        return path.isEmpty ? "config.json" : path
     }
 }

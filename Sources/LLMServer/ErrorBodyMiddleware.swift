@@ -1,9 +1,11 @@
 import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// Turns every error a route throws into a response with an OpenAI error body (Triton's
 /// for `/v2/`): the server's own refusals as they are, Hummingbird's (an unknown route)
-/// with their status, anything else as a logged 500.
+/// with their status, a body that does not parse as HTTP as a 400, anything else as a
+/// logged 500.
 struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
@@ -27,6 +29,9 @@ struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
             return APIError(status: .notFound, message: "No route for \(request.method) \(request.uri.path)", code: "not_found")
         case let error as HTTPError:
             return APIError(status: error.status, message: error.body ?? error.status.reasonPhrase)
+        case let error as HTTPParserError:
+            // The body failed to parse mid-request (a bad chunk header): the client's fault.
+            return APIError(status: .badRequest, message: "Malformed HTTP request: \(error)")
         default:
             context.logger.error("Request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
             return .internalError("Internal error: \(error)")

@@ -86,7 +86,13 @@ public final class ModelServer: Sendable {
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
         group.maximumCancellationDuration = .seconds(5)
-        try await ServiceGroup(configuration: group).run()
+        do {
+            try await ServiceGroup(configuration: group).run()
+        } catch let error as IOError where [EADDRINUSE, EADDRNOTAVAIL, EACCES].contains(error.errnoCode) {
+            // The socket's own message names neither the address nor the port.
+            throw ServerConfigurationError.cannotListen(host: configuration.host, port: configuration.port,
+                                                        reason: String(cString: strerror(error.errnoCode)))
+        }
     }
 }
 

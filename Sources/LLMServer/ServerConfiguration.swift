@@ -58,13 +58,15 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// A server setting out of range.
+/// A server setting out of range, or an address the server cannot listen on.
 public enum ServerConfigurationError: Error, Equatable, CustomStringConvertible {
     case invalid(String)
+    case cannotListen(host: String, port: Int, reason: String)
 
     public var description: String {
         switch self {
         case let .invalid(reason): return reason
+        case let .cannotListen(host, port, reason): return "cannot listen on \(host):\(port): \(reason)"
         }
     }
 }

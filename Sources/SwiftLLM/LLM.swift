@@ -20,6 +20,9 @@ public final class LLM: @unchecked Sendable {
     private let loop: EngineLoop
 
     public init(model path: String, options: LLMOptions = LLMOptions(), progress: ((LoadProgress) -> Void)? = nil) throws {
+        // Before anything is read or sized from them (a negative batch size would reach
+        // the model's buffer allocation first).
+        try options.engine.validate()
         let configJSON: Data
         let generationConfig: GenerationConfig?
         switch options.loadFormat {

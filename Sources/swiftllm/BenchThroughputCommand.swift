@@ -79,7 +79,10 @@ struct BenchThroughputCommand: ParsableCommand {
                 GenerationRequest(prompt: .tokens((0..<inputLen).map { _ in Int(rng.next() % vocab) }), params: params(outputLen))
             }
         }
-        let text = try String(contentsOfFile: dataset, encoding: .utf8)
+        let text: String
+        do { text = try String(contentsOfFile: dataset, encoding: .utf8) } catch {
+            throw ValidationError("--dataset \(dataset): cannot be read as UTF-8 text (\((error as NSError).localizedDescription))")
+        }
         var requests = [GenerationRequest]()
         for (number, line) in text.split(separator: "\n").enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             let entry: DatasetLine

@@ -45,7 +45,9 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let start = Date()
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
-        guard shutdownGraceSeconds >= 0 else { throw ValidationError("--shutdown-grace-seconds must not be negative") }
+        guard shutdownGraceSeconds.isFinite, shutdownGraceSeconds >= 0 else {
+            throw ValidationError("--shutdown-grace-seconds must be a finite number of seconds >= 0, got \(shutdownGraceSeconds)")
+        }
         let names = servedModelName.isEmpty ? [URL(fileURLWithPath: modelOptions.model).lastPathComponent] : servedModelName
         let configuration = ServerConfiguration(
             host: host, port: port, servedModelNames: names, apiKey: apiKey ?? ProcessInfo.processInfo.environment["SWIFTLLM_API_KEY"],

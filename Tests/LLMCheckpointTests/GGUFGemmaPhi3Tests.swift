@@ -37,9 +37,7 @@ import Testing
             b.keyU32("gemma2.attention.sliding_window", 4096)
             for (key, value) in [("gemma2.attention.layer_norm_rms_epsilon", Float(1e-6)), ("gemma2.attn_logit_softcapping", 50),
                                  ("gemma2.final_logit_softcapping", 30)] {
-                b.string(key)
-                b.u32(6)
-                b.u32(value.bitPattern)
+                b.keyF32(key, value)
             }
             let c = try #require(try JSONSerialization.jsonObject(with: b.parse().huggingFaceConfigJSON()) as? [String: Any])
             #expect(c["architectures"] as? [String] == ["Gemma2ForCausalLM"])
@@ -55,16 +53,8 @@ import Testing
     @Test("A sliding-window pattern stored as booleans becomes layer_types")
     func gemma3Pattern() throws {
         var b = GGUFBuilder(tensorCount: 0, keyValueCount: 9)
-        b.keyString("general.architecture", "gemma3")
-        b.keyU32("gemma3.embedding_length", 64)
-        b.keyU32("gemma3.attention.head_count", 4)
-        b.keyU32("gemma3.feed_forward_length", 128)
-        b.keyU32("gemma3.block_count", 3)
-        b.keyU32("gemma3.context_length", 256)
+        b.requiredModelKeys("gemma3", hidden: 64, heads: 4, ff: 128, blocks: 3, context: 256)
         b.keyU32("gemma3.vocab_size", 256)
-        b.string("gemma3.attention.layer_norm_rms_epsilon")
-        b.u32(6)
-        b.u32(Float(1e-6).bitPattern)
         b.string("gemma3.attention.sliding_window_pattern")
         b.u32(9)  // array
         b.u32(7)  // of bool

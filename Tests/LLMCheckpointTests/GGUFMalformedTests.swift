@@ -138,6 +138,12 @@ import Testing
         #expect(field == "data offset of tensor 'x'")
         #expect(expected == "a multiple of the alignment 32")
         #expect(found == "4")
+        // 2^63 is a multiple of 32 but no offset in any file.
+        var huge = GGUFBuilder(tensorCount: 1, keyValueCount: 0)
+        huge.tensorInfo("x", dims: [2], type: 0, offset: 1 << 63)
+        huge.pad(to: 32)
+        #expect(parseError(huge) == .malformed(file: "built.gguf", field: "data offset of tensor 'x'", expected: "an offset below 2^63",
+                                               found: "9223372036854775808"))
     }
 
     @Test func duplicateNames() {

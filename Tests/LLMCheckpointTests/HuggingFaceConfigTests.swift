@@ -62,6 +62,14 @@ import Testing
         }
     }
 
+    @Test func architectureOfTheWrongTypeIsNotCalledMissing() throws {
+        var b = GGUFBuilder(tensorCount: 0, keyValueCount: 1)
+        b.keyU32("general.architecture", 7)
+        let error = #expect(throws: CheckpointError.self) { try b.parse().huggingFaceConfigJSON() }
+        guard case let .malformed(_, field, expected, _) = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(field == "general.architecture" && expected == "a string")
+    }
+
     @Test func unsupportedArchitecture() throws {
         var b = GGUFBuilder(tensorCount: 0, keyValueCount: 1)
         b.keyString("general.architecture", "gpt2")
@@ -73,15 +81,7 @@ import Testing
 
     @Test func defaultsAndDerivedValues() throws {
         var b = GGUFBuilder(tensorCount: 1, keyValueCount: 7)
-        b.keyString("general.architecture", "qwen2")
-        b.keyU32("qwen2.embedding_length", 64)
-        b.keyU32("qwen2.attention.head_count", 4)
-        b.keyU32("qwen2.feed_forward_length", 128)
-        b.keyU32("qwen2.block_count", 2)
-        b.keyU32("qwen2.context_length", 512)
-        b.string("qwen2.attention.layer_norm_rms_epsilon")
-        b.u32(6)
-        b.u32(Float(1e-6).bitPattern)
+        b.requiredModelKeys("qwen2", hidden: 64, heads: 4, ff: 128, blocks: 2, context: 512)
         b.tensorInfo("token_embd.weight", dims: [64, 10], type: 0, offset: 0)
         b.pad(to: 32)
         b.bytes += [UInt8](repeating: 0, count: 64 * 10 * 4)
@@ -95,5 +95,28 @@ import Testing
         #expect(c["tie_word_embeddings"] as? Bool == true)
         #expect(c["attention_bias"] == nil)
         #expect(c["rope_scaling"] == nil)
+    }
+}
+
+/// Metadata numbers must be finite: NaN cannot become a config value (it once surfaced
+/// as a JSON encoder's error naming neither the file nor the key).
+@Suite struct GGUFConfigValueTests {
+    /// A qwen2 file with the required keys and the given rope base (f32 metadata).
+    private func file(ropeBase: Float) throws -> GGUFFile {
+        var b = GGUFBuilder(tensorCount: 0, keyValueCount: 9)
+        b.requiredModelKeys("qwen2", hidden: 8, heads: 2, ff: 16, blocks: 2, context: 64)
+        b.keyU32("qwen2.vocab_size", 32)
+        b.keyF32("qwen2.rope.freq_base", ropeBase)
+        return try b.parse()
+    }
+
+    @Test func nonFiniteNumbersAreNamed() throws {
+        let fine = try JSONSerialization.jsonObject(with: file(ropeBase: 500_000).huggingFaceConfigJSON()) as? [String: Any]
+        #expect(fine?["rope_theta"] as? Double == 500_000)
+        for bad in [Float.nan, .infinity] {
+            let error = #expect(throws: CheckpointError.self) { try file(ropeBase: bad).huggingFaceConfigJSON() }
+            guard case let .malformed(file, field, expected, _) = error else { Issue.record("got \(String(describing: error))"); continue }
+            #expect(file == "built.gguf" && field == "qwen2.rope.freq_base" && expected == "a finite number")
+        }
     }
 }

@@ -65,6 +65,24 @@ struct GGUFBuilder {
         u32(value)
     }
 
+    mutating func keyF32(_ key: String, _ value: Float) {
+        string(key)
+        u32(6)
+        u32(value.bitPattern)
+    }
+
+    /// The seven keys every architecture's config conversion requires (architecture, the
+    /// sizes, context length and an RMS epsilon of 1e-6).
+    mutating func requiredModelKeys(_ arch: String, hidden: UInt32, heads: UInt32, ff: UInt32, blocks: UInt32, context: UInt32) {
+        keyString("general.architecture", arch)
+        keyU32("\(arch).embedding_length", hidden)
+        keyU32("\(arch).attention.head_count", heads)
+        keyU32("\(arch).feed_forward_length", ff)
+        keyU32("\(arch).block_count", blocks)
+        keyU32("\(arch).context_length", context)
+        keyF32("\(arch).attention.layer_norm_rms_epsilon", 1e-6)
+    }
+
     mutating func tensorInfo(_ name: String, dims: [UInt64], type: UInt32, offset: UInt64) {
         string(name)
         u32(UInt32(dims.count))
