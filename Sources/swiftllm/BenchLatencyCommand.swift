@@ -25,8 +25,11 @@ struct BenchLatencyCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let counts = threadCounts.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !counts.isEmpty, counts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--thread-counts must list positive integers") }
+        let parts = threadCounts.split(separator: ",", omittingEmptySubsequences: false)
+        let counts = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard counts.count == parts.count, counts.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--thread-counts must list positive integers, comma separated; got '\(threadCounts)'")
+        }
         guard promptTokens > 0, genTokens > 1, repeats > 0 else { throw ValidationError("--prompt-tokens, --gen-tokens (> 1) and --repeats must be positive") }
         for threads in counts {
             let llm = try modelOptions.load(threads: threads, prefixCaching: false)

@@ -84,6 +84,8 @@ struct CLITests {
         (["generate", "--model", "MODEL", "--prompt", "x", "--device", "tpu"], "--device"),
         (["chat", "--model", "MODEL", "--template-variable", "enable_thinking"], "NAME=JSON"),
         (["tokenize", "--model", "MODEL"], "TEXT or --file"),
+        (["bench", "--model", "MODEL", "--device", "cpu", "--thread-counts", "1,x"], "got '1,x'"),
+        (["bench", "throughput", "--model", "MODEL", "--device", "cpu", "--dataset", "/no/such.jsonl"], "--dataset /no/such.jsonl"),
     ])
     func badInput(arguments: [String], message: String) throws {
         let result = try run(arguments.map { $0 == "MODEL" ? Fixtures.smolLM2 : $0 })
