@@ -15,8 +15,9 @@ extension GGUFFile {
 
     /// An HF-style `config.json` built from this file's metadata, so that a GGUF model
     /// loads through the same config decoding as an HF folder.
-    /// - Throws: `unsupported` for architectures other than llama, qwen2, qwen3 or an
-    ///   unknown RoPE scaling type; `missingMetadata` naming the first absent required key.
+    /// - Throws: `unsupported` for an architecture outside `huggingFaceArchitectures` or an
+    ///   unknown RoPE scaling type; `missingMetadata` naming the first absent required key;
+    ///   `malformed` naming a key of the wrong type or a number that is not finite.
     public func huggingFaceConfigJSON() throws -> Data {
         let config = try huggingFaceConfig()
         let encoder = JSONEncoder()

@@ -61,7 +61,14 @@ public enum ModelRegistry {
         } catch let error as ModelError {
             throw error
         } catch let DecodingError.typeMismatch(type, context), let DecodingError.valueNotFound(type, context) {
-            throw ModelError.invalidConfig(field: fieldPath(context), expected: "a value of type \(type)", found: context.debugDescription)
+            let field = fieldPath(context)
+            throw ModelError.invalidConfig(field: field, expected: field == "config.json" ? "a JSON object" : "a value of type \(type)",
+                                           found: context.debugDescription)
+        } catch where (try? JSONSerialization.jsonObject(with: json)) != nil {
+            // Valid JSON with a number its field's type cannot hold (64.5 or 1e30 for an
+            // integer, 1e39 for a Float); Linux's decoder does not say which field.
+            throw ModelError.invalidConfig(field: "config.json", expected: "numbers that fit their fields (whole numbers for counts and sizes)",
+                                           found: "\(error)")
         } catch {
             throw ModelError.invalidConfig(field: "config.json", expected: "valid JSON", found: "\(error)")
         }

@@ -29,7 +29,7 @@ public struct Qwen3MoeConfig: Decodable, Sendable {
             experts = try c.decodeIfPresent(Int.self, forKey: .num_local_experts) ?? 128
         }
         expertsPerToken = try c.decodeIfPresent(Int.self, forKey: .num_experts_per_tok) ?? 8
-        moeIntermediateSize = try c.positiveInt(.moe_intermediate_size)
+        moeIntermediateSize = try c.positiveInt(.moe_intermediate_size, atMost: DecoderShape.largestWidth)
         normTopKProb = try c.decodeIfPresent(Bool.self, forKey: .norm_topk_prob) ?? false
         decoderSparseStep = try c.decodeIfPresent(Int.self, forKey: .decoder_sparse_step) ?? 1
         mlpOnlyLayers = try c.decodeIfPresent([Int].self, forKey: .mlp_only_layers) ?? []

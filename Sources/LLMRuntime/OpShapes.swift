@@ -10,7 +10,15 @@ public enum OpShapes {
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw RuntimeError.invalidArgument(op: "allocate", reason: "negative dimension in \(shape)")
         }
-        let count = shape.reduce(1, *)
+        // Checked: a corrupt size (a batch of 10^17 tokens) is an error here, not a trap.
+        var count = 1
+        for dim in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+            guard !overflow, product <= Int.max / 16 else {
+                throw RuntimeError.invalidArgument(op: "allocate", reason: "\(shape) holds more elements than any memory")
+            }
+            count = product
+        }
         guard count % dtype.blockElements == 0 else {
             throw RuntimeError.invalidArgument(op: "allocate", reason: "\(count) elements is not a whole number of \(dtype.rawValue) blocks")
         }

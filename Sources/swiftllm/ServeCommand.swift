@@ -45,8 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let start = Date()
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
-        guard shutdownGraceSeconds.isFinite, shutdownGraceSeconds >= 0 else {
-            throw ValidationError("--shutdown-grace-seconds must be a finite number of seconds >= 0, got \(shutdownGraceSeconds)")
+        guard shutdownGraceSeconds >= 0, shutdownGraceSeconds <= 86_400 else {
+            throw ValidationError("--shutdown-grace-seconds must be in 0...86400 seconds, got \(shutdownGraceSeconds)")
         }
         let names = servedModelName.isEmpty ? [URL(fileURLWithPath: modelOptions.model).lastPathComponent] : servedModelName
         let configuration = ServerConfiguration(

@@ -63,15 +63,3 @@ struct ConfigBoundsTests {
         #expect(throws: ModelError.self) { try ModelRegistry.architecture(of: Data("[1, 2]".utf8)) }
     }
 }
-
-/// Engine options are checked before the model is built from them.
-@Suite("Engine options at load")
-struct EngineOptionsAtLoadTests {
-    @Test("A negative batch size is the option's error, not a buffer allocation's", arguments: [-1, 0])
-    func negativeBatch(tokens: Int) throws {
-        #expect(throws: EngineError.invalidOption(field: "maxBatchTokens", expected: "a positive count", found: "\(tokens)")) {
-            try LLM(model: Fixtures.models.appendingPathComponent("qwen3").path,
-                    options: LLMOptions(device: .cpu, cpu: .init(threads: 1), engine: EngineOptions(maxBatchTokens: tokens)))
-        }
-    }
-}
