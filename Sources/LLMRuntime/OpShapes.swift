@@ -10,7 +10,8 @@ public enum OpShapes {
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw RuntimeError.invalidArgument(op: "allocate", reason: "negative dimension in \(shape)")
         }
-        // Checked: a corrupt size (a batch of 10^17 tokens) is an error here, not a trap.
+        // Checked: a corrupt size (a batch of 10^17 tokens) is an error here, not a trap;
+        // at most Int.max / 16 elements, so byteCount (at most 4 bytes each) cannot overflow.
         var count = 1
         for dim in shape {
             let (product, overflow) = count.multipliedReportingOverflow(by: dim)
