@@ -9,6 +9,7 @@ compare variants in one run.
 
 A shape is SEQUENCESxCONTEXT for decode (one query token per sequence), or
 SEQUENCESxCONTEXT+PxL for a mixed step that adds P prefill sequences of L new tokens.
+`--cache e4m3` runs attention_e4m3.cu over an 8-bit cache (half the bytes to read).
 """
 import argparse
 import ctypes
@@ -31,14 +32,14 @@ def nvrtc_library():
     sys.exit("libnvrtc not found under " + CUDA_HOME)
 
 
-def compile_family(folder, arch):
+def compile_family(folder, arch, family):
     nvrtc = nvrtc_library()
     headers = {os.path.basename(p): open(p).read() for p in glob.glob(folder + "/*.cuh")}
-    source = open(folder + "/attention.cu").read()
+    source = open(f"{folder}/{family}.cu").read()
     prog = ctypes.c_void_p()
     names = (ctypes.c_char_p * len(headers))(*[k.encode() for k in headers])
     texts = (ctypes.c_char_p * len(headers))(*[v.encode() for v in headers.values()])
-    nvrtc.nvrtcCreateProgram(ctypes.byref(prog), source.encode(), b"attention.cu", len(headers), texts, names)
+    nvrtc.nvrtcCreateProgram(ctypes.byref(prog), source.encode(), f"{family}.cu".encode(), len(headers), texts, names)
     opts = [f"--gpu-architecture={arch}", f"-I{CUDA_HOME}/include", "--std=c++17", "-default-device"]
     copts = (ctypes.c_char_p * len(opts))(*[o.encode() for o in opts])
     rc = nvrtc.nvrtcCompileProgram(prog, len(opts), copts)
@@ -47,7 +48,7 @@ def compile_family(folder, arch):
     log = ctypes.create_string_buffer(size.value)
     nvrtc.nvrtcGetProgramLog(prog, log)
     if rc != 0:
-        sys.exit(f"{folder}/attention.cu does not compile for {arch}:\n{log.value.decode()}")
+        sys.exit(f"{folder}/{family}.cu does not compile for {arch}:\n{log.value.decode()}")
     nvrtc.nvrtcGetCUBINSize(prog, ctypes.byref(size))
     cubin = ctypes.create_string_buffer(size.value)
     nvrtc.nvrtcGetCUBIN(prog, cubin)
@@ -113,7 +114,7 @@ def decode_plan(tokens, kv_heads, group, head_dim, max_context, sms, min_partiti
 class Batch:
     """Sequences with contexts and new-token counts over a paged cache with shuffled blocks."""
 
-    def __init__(self, contexts, new_tokens, q_heads, kv_heads, head_dim, block_size, generator):
+    def __init__(self, contexts, new_tokens, q_heads, kv_heads, head_dim, block_size, generator, cache):
         dev = "cuda"
         self.q_heads, self.kv_heads, self.head_dim, self.block_size = q_heads, kv_heads, head_dim, block_size
         self.contexts, self.new_tokens = contexts, new_tokens
@@ -132,15 +133,17 @@ class Batch:
             starts.append(starts[-1] + n)
         self.tokens = starts[-1]
         shape = (self.num_blocks, block_size, kv_heads, head_dim)
-        self.k = torch.randn(shape, generator=generator).to(dev, torch.bfloat16)
-        self.v = torch.randn(shape, generator=generator).to(dev, torch.bfloat16)
+        cache_type = torch.float8_e4m3fn if cache == "e4m3" else torch.bfloat16
+        self.k = torch.randn(shape, generator=generator).to(dev, cache_type)
+        self.v = torch.randn(shape, generator=generator).to(dev, cache_type)
+        self.types = "bf16_e4m3" if cache == "e4m3" else "bf16"
         self.q = torch.randn((self.tokens, q_heads, head_dim), generator=generator).to(dev, torch.bfloat16)
         self.table, self.table_host = table.to(dev), table
         self.starts = torch.tensor(starts, dtype=torch.int32, device=dev)
         self.positions = torch.tensor(positions, dtype=torch.int32, device=dev)
         self.scale = 1.0 / math.sqrt(head_dim)
         # Bytes the kernels must read at least: every context's K and V rows once.
-        self.kv_bytes = sum(contexts) * kv_heads * head_dim * 2 * 2
+        self.kv_bytes = sum(contexts) * kv_heads * head_dim * 2 * self.k.element_size()
 
     def common(self):
         return [self.q, self.k, self.v, self.table, self.max_blocks, self.starts, self.positions, len(self.contexts),
@@ -154,8 +157,9 @@ class Batch:
             c, n = self.contexts[s], self.new_tokens[s]
             nb = -(-c // self.block_size)
             idx = self.table_host[s, :nb].long().cuda()
-            k = self.k[idx].reshape(-1, self.kv_heads, self.head_dim)[:c].float()
-            v = self.v[idx].reshape(-1, self.kv_heads, self.head_dim)[:c].float()
+            # Gathered as bytes: torch has no indexing kernel for float8 tensors.
+            k = self.k.view(torch.uint8)[idx].view(self.k.dtype).reshape(-1, self.kv_heads, self.head_dim)[:c].float()
+            v = self.v.view(torch.uint8)[idx].view(self.v.dtype).reshape(-1, self.kv_heads, self.head_dim)[:c].float()
             t0 = int(self.starts[s])
             q = self.q[t0:t0 + n].float()
             k = k.repeat_interleave(group, dim=1)
@@ -184,7 +188,7 @@ def run_attention(module, batch, sms, variant):
         if splits > 1:
             acc = torch.empty(tokens * batch.q_heads * splits * d, dtype=torch.float32, device="cuda")
             ml = torch.empty(tokens * batch.q_heads * splits * 2, dtype=torch.float32, device="cuda")
-        module.launch(f"decode_bf16_d{d}", (tokens, batch.kv_heads * chunks, splits), (32 * decode_warps(d), 1, 1), shared,
+        module.launch(f"decode_{batch.types}_d{d}", (tokens, batch.kv_heads * chunks, splits), (32 * decode_warps(d), 1, 1), shared,
                       batch.common() + [partition, hc, out, acc, ml])
         if splits > 1:
             module.launch("decode_reduce_bf16", (tokens, batch.q_heads, 1), (min(256, -(-d // 32) * 32), 1, 1), 0,
@@ -193,8 +197,9 @@ def run_attention(module, batch, sms, variant):
     def prefill(first):
         rows, bn = 64, (32 if d == 256 else 64)
         tiles = -(-(batch.tokens - first) * group // rows) + len(batch.contexts) - first
-        shared = (rows + 2 * bn) * d * 2 + 64
-        module.launch(f"prefill_bf16_d{d}", (tiles, batch.kv_heads, 1), (128, 1, 1), shared,
+        # AttentionKernels.prefillSharedBytes: an e4m3 cache adds its byte tiles.
+        shared = (rows + 2 * bn) * d * 2 + (2 * bn * d if batch.k.element_size() == 1 else 0) + 64
+        module.launch(f"prefill_{batch.types}_d{d}", (tiles, batch.kv_heads, 1), (128, 1, 1), shared,
                       batch.common() + [first, out])
 
     leading = 0
@@ -245,6 +250,7 @@ def main():
     ap.add_argument("--shapes", default="1x384,64x1024,256x200,256x1000,512x1500,256x1000+1x1000")
     ap.add_argument("--heads", default="32,8,128", help="query heads, kv heads, head size")
     ap.add_argument("--block-size", type=int, default=16)
+    ap.add_argument("--cache", choices=["bf16", "e4m3"], default="bf16", help="KV cache element type")
     ap.add_argument("--repeats", type=int, default=20)
     args = ap.parse_args()
     q_heads, kv_heads, head_dim = (int(x) for x in args.heads.split(","))
@@ -253,7 +259,8 @@ def main():
     props = torch.cuda.get_device_properties(0)
     arch = f"sm_{props.major}{props.minor}" + ("a" if props.major >= 9 else "")
     sms = props.multi_processor_count
-    modules = [(k, Module(compile_family(k, arch))) for k in args.kernels]
+    family = "attention_e4m3" if args.cache == "e4m3" else "attention"
+    modules = [(k, Module(compile_family(k, arch, family))) for k in args.kernels]
     variants = []
     for v in args.variants.split(","):
         k, lo, hi, w = v.split(":")
@@ -268,7 +275,7 @@ def main():
     for text in args.shapes.split(","):
         contexts, new = parse_shape(text)
         gen = torch.Generator().manual_seed(0)
-        batch = Batch(contexts, new, q_heads, kv_heads, head_dim, args.block_size, gen)
+        batch = Batch(contexts, new, q_heads, kv_heads, head_dim, args.block_size, gen, args.cache)
         check = sorted({0, len(contexts) - 1, len(contexts) // 2})
         ref = batch.reference(check)
         for folder, module in modules:

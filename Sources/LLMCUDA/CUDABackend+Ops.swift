@@ -21,6 +21,12 @@ extension CUDABackend {
         for t in tensors where t.dtype != first.dtype { throw RuntimeError.unsupportedDType(op: op, dtype: t.dtype) }
     }
 
+    /// A KV cache pair holds the activation type or e4m3 (``CUDABackend/kvCacheDTypes``), both alike.
+    private func expectCache(_ keyCache: Tensor, _ valueCache: Tensor, activations: DType, _ op: String) throws {
+        guard keyCache.dtype == activations || keyCache.dtype == .f8_e4m3 else { throw RuntimeError.unsupportedDType(op: op, dtype: keyCache.dtype) }
+        guard valueCache.dtype == keyCache.dtype else { throw RuntimeError.unsupportedDType(op: op, dtype: valueCache.dtype) }
+    }
+
     public func embedding(ids: Tensor, table: Tensor, out: Tensor) throws {
         _ = try OpShapes.embedding(ids: ids, table: table, out: out)
         try expectType(ids, .i32, "embedding")
@@ -119,7 +125,8 @@ extension CUDABackend {
     {
         let (n, kvDim) = try OpShapes.writeKV(key: key, value: value, keyCache: keyCache, valueCache: valueCache, slotMapping: slotMapping)
         try expectType(slotMapping, .i32, "writeKV")
-        try expectActivations([key, value, keyCache, valueCache], "writeKV")
+        try expectActivations([key, value], "writeKV")
+        try expectCache(keyCache, valueCache, activations: key.dtype, "writeKV")
         let target = RopeKVKernels.CacheTarget(keyCache: keyCache, valueCache: valueCache, slotMapping: slotMapping,
                                                slots: keyCache.shape[0] * keyCache.shape[1])
         return (n, kvDim, target)
@@ -172,7 +179,8 @@ extension CUDABackend {
         try OpShapes.attention(query: query, keyCache: keyCache, valueCache: valueCache, metadata: metadata, params: params, out: out)
         let n = metadata.numTokens, m = metadata
         for t in [m.positions, m.queryStart, m.blockTable, m.slotMapping] { try expectType(t, .i32, "attention") }
-        try expectActivations([query, out, keyCache, valueCache], "attention")
+        try expectActivations([query, out], "attention")
+        try expectCache(keyCache, valueCache, activations: query.dtype, "attention")
         guard AttentionKernels.headDims.contains(params.headDim) else {
             throw RuntimeError.invalidArgument(op: "attention", reason: "head size \(params.headDim) has no GPU kernel (supported: \(AttentionKernels.headDims.sorted()))")
         }

@@ -7,7 +7,7 @@ import LLMRuntime
 public final class CUDABackend: Backend, @unchecked Sendable {
     public let name = "cuda"
     public let activationDType = DType.bf16
-    public let kvCacheDTypes = [DType.bf16]
+    public let kvCacheDTypes = [DType.bf16, .f8_e4m3]
     public let samplesOnDevice = true
     public let runsAsynchronously = true
     public let device: CUDADevice

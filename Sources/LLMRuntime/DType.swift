@@ -4,7 +4,7 @@ public enum DType: String, Sendable, CaseIterable, Codable {
     case f32, f16, bf16, i32
     case q4_0, q4_1, q5_0, q5_1, q8_0
     case q4_K, q5_K, q6_K, q8_K
-    /// 8-bit float (e4m3), readable from safetensors; no kernels yet.
+    /// 8-bit float (e4m3): readable from safetensors, and a KV cache type on CUDA.
     case f8_e4m3
 
     /// Number of elements in one storage block (1 for plain types).

@@ -37,7 +37,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Share of the free GPU memory that becomes KV cache when --kv-cache-mib is not given.")
     var kvCacheFraction: Double = 0.9
 
-    @Option(name: .long, help: "KV cache element type: auto (the device's default: f16 on the CPU, f32 with --exact, bf16 on a GPU), f32 or f16 (CPU), bf16 (GPU).")
+    @Option(name: .long, help: "KV cache element type: auto (the device's default: f16 on the CPU, f32 with --exact, bf16 on a GPU), f32 or f16 (CPU), bf16 or fp8 (GPU; fp8 is e4m3, half the bytes, values rounded as they are stored).")
     var kvCacheDtype: String = "auto"
 
     @Flag(name: .long, help: "Do not reuse the KV cache of shared prompt prefixes across requests.")
@@ -65,8 +65,10 @@ struct ModelOptions: ParsableArguments {
         }
         var kvDType: DType?
         if kvCacheDtype != "auto" {
-            guard let dtype = DType(rawValue: kvCacheDtype), [.f32, .f16, .bf16].contains(dtype) else {
-                throw ValidationError("--kv-cache-dtype must be auto, f32, f16 or bf16, got '\(kvCacheDtype)'")
+            // fp8 and fp8_e4m3 are vLLM's names for the format.
+            let named = ["fp8": DType.f8_e4m3, "fp8_e4m3": .f8_e4m3][kvCacheDtype] ?? DType(rawValue: kvCacheDtype)
+            guard let dtype = named, [.f32, .f16, .bf16, .f8_e4m3].contains(dtype) else {
+                throw ValidationError("--kv-cache-dtype must be auto, f32, f16, bf16 or fp8, got '\(kvCacheDtype)'")
             }
             kvDType = dtype
         }

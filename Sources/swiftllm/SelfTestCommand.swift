@@ -26,6 +26,9 @@ struct SelfTestCommand: ParsableCommand {
     @Option(name: .long, help: "Write the device's logits of every model step to this JSON file (for comparison with other references).")
     var dumpLogits: String?
 
+    @Flag(name: .long, help: "Also compare the models with an e4m3 (fp8) KV cache on the device, at e4m3's tolerance.")
+    var e4m3Cache = false
+
     @Flag(name: .long, help: "Smaller op cases (fast).")
     var quick = false
 
@@ -44,16 +47,23 @@ struct SelfTestCommand: ParsableCommand {
         print("ops: \(rows.count - failures) passed, \(failures) failed")
 
         var dump = [String: Any]()
+        // An e4m3 cache rounds every key and value to 3 mantissa bits (bf16 keeps 7):
+        // logits move by several times a bf16 cache's error.
+        let caches: [(suffix: String, type: DType?, parity: ModelParity)] =
+            [("", nil, ModelParity())] + (e4m3Cache ? [(" (e4m3 cache)", .f8_e4m3, ModelParity(logitTolerance: 0.1, tieTolerance: 0.1))] : [])
         for path in model {
-            for (name, prompt) in try promptSets(for: path) {
-                let parity = ModelParity()
-                let report = try parity.compare(
-                    name: name, reference: SequenceProbe(path: path, backend: CPUBackend(options: .init(threads: CPUInfo.coreCount, exactMatmul: true)), contextTokens: prompt.count + steps + 16),
-                    candidate: SequenceProbe(path: path, backend: candidate, contextTokens: prompt.count + steps + 16), prompt: prompt, steps: steps)
-                let divergence = report.divergence.map { "diverged at step \($0.step)\($0.nearTie ? " (near-tie)" : " (NOT a near-tie)")" } ?? "same \(steps) tokens"
-                print(String(format: "%@ %@: prefill logits error %.4f of range, %@", report.passed ? "PASS" : "FAIL", name, report.prefillError, divergence))
-                if !report.passed { failures += 1 }
-                dump[name] = ["prompt": prompt, "tokens": report.candidateTokens, "reference_tokens": report.referenceTokens, "logits": report.candidateLogits]
+            for (baseName, prompt) in try promptSets(for: path) {
+                for (suffix, cacheType, parity) in caches {
+                    let name = baseName + suffix
+                    let report = try parity.compare(
+                        name: name, reference: SequenceProbe(path: path, backend: CPUBackend(options: .init(threads: CPUInfo.coreCount, exactMatmul: true)), contextTokens: prompt.count + steps + 16),
+                        candidate: SequenceProbe(path: path, backend: candidate, contextTokens: prompt.count + steps + 16, cacheType: cacheType),
+                        prompt: prompt, steps: steps)
+                    let divergence = report.divergence.map { "diverged at step \($0.step)\($0.nearTie ? " (near-tie)" : " (NOT a near-tie)")" } ?? "same \(steps) tokens"
+                    print(String(format: "%@ %@: prefill logits error %.4f of range, %@", report.passed ? "PASS" : "FAIL", name, report.prefillError, divergence))
+                    if !report.passed { failures += 1 }
+                    dump[name] = ["prompt": prompt, "tokens": report.candidateTokens, "reference_tokens": report.referenceTokens, "logits": report.candidateLogits]
+                }
             }
         }
         if let dumpLogits {

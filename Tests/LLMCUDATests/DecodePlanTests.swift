@@ -73,3 +73,23 @@ struct DecodePlanTests {
         #expect(AttentionKernels.decodePlan(Self.shape(context: 300), multiprocessors: 84, sharedMemoryPerBlock: 99 * 1024).warps == 4)
     }
 }
+
+@Suite("Attention over an e4m3 cache")
+struct E4M3AttentionLaunchTests {
+    @Test("An e4m3 cache selects its own family and entry points; other mixed types are refused")
+    func naming() throws {
+        #expect(try AttentionKernels.kernels(query: .bf16, cache: .bf16) == ("attention", "bf16"))
+        #expect(try AttentionKernels.kernels(query: .f16, cache: .f8_e4m3) == ("attention_e4m3", "f16_e4m3"))
+        #expect(throws: RuntimeError.self) { try AttentionKernels.kernels(query: .bf16, cache: .f16) }
+        #expect(throws: RuntimeError.self) { try AttentionKernels.kernels(query: .f32, cache: .f8_e4m3) }
+    }
+
+    @Test("Prefill adds the loaded byte tiles to its shared memory and stays within 99 KiB")
+    func prefillSharedMemory() {
+        #expect(AttentionKernels.prefillSharedBytes(headDim: 128, e4m3Cache: false) == (64 + 128) * 128 * 2 + 64)
+        #expect(AttentionKernels.prefillSharedBytes(headDim: 128, e4m3Cache: true) == (64 + 128) * 128 * 2 + 128 * 128 + 64)
+        for d in AttentionKernels.headDims {
+            #expect(AttentionKernels.prefillSharedBytes(headDim: d, e4m3Cache: true) <= 99 * 1024, "head size \(d)")
+        }
+    }
+}

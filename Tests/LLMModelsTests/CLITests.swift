@@ -86,6 +86,9 @@ struct CLITests {
         (["tokenize", "--model", "MODEL"], "TEXT or --file"),
         (["bench", "--model", "MODEL", "--device", "cpu", "--thread-counts", "1,x"], "got '1,x'"),
         (["bench", "throughput", "--model", "MODEL", "--device", "cpu", "--dataset", "/no/such.jsonl"], "--dataset /no/such.jsonl"),
+        (["generate", "--model", "MODEL", "--prompt", "x", "--kv-cache-dtype", "fp4"], "auto, f32, f16, bf16 or fp8, got 'fp4'"),
+        // fp8 is a GPU cache type: on the CPU the engine names the field and what it takes.
+        (["generate", "--model", "MODEL", "--prompt", "x", "--device", "cpu", "--kv-cache-dtype", "fp8"], "f8_e4m3"),
     ])
     func badInput(arguments: [String], message: String) throws {
         let result = try run(arguments.map { $0 == "MODEL" ? Fixtures.smolLM2 : $0 })

@@ -26,13 +26,13 @@ struct KVCacheDTypeTests {
         #expect(batched == alone)
     }
 
-    @Test("A cache type the backend cannot read is a typed error naming the field")
-    func unsupportedType() throws {
+    @Test("A cache type the backend cannot read is a typed error naming the field", arguments: [DType.bf16, .f8_e4m3])
+    func unsupportedType(dtype: DType) throws {
         do {
-            _ = try TinyEngine.llm(engine: EngineOptions(kvCacheBytes: 1 << 20, kvCacheDType: .bf16))
-            Issue.record("a bf16 cache on the CPU was accepted")
+            _ = try TinyEngine.llm(engine: EngineOptions(kvCacheBytes: 1 << 20, kvCacheDType: dtype))
+            Issue.record("a \(dtype) cache on the CPU was accepted")
         } catch let EngineError.invalidOption(field, expected, found) {
-            #expect(field == "kvCacheDType" && found == "bf16")
+            #expect(field == "kvCacheDType" && found == dtype.rawValue)
             #expect(expected.contains("f32") && expected.contains("f16"))
         }
     }

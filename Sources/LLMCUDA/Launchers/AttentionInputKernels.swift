@@ -20,6 +20,8 @@ enum AttentionInputKernels {
         guard x.shape.first == 1, headDim % 8 == 0, headDim % (GemvKernels.rowsPerBlock * rowsPerWarp) == 0, headDim <= maxHeadDim,
               p.rope.queryHeads + p.rope.kvHeads <= CUDABackend.gridCounterCount, p.positions.elementCount == 1, p.slotMapping.elementCount == 1,
               products.allSatisfy({ $0.out.dtype == x.dtype && $0.weight.shape.count == 2 }),
+              // An e4m3 cache takes the separate ops (rope_kv rounds the stores).
+              p.keyCache.dtype == x.dtype,
               p.headNorms.map({ $0.query.elementCount == headDim && $0.key.elementCount == headDim && $0.query.dtype == $0.key.dtype }) ?? true
         else { return false }
         for o in products {

@@ -1,9 +1,14 @@
 import LLMRuntime
 
-/// Launchers of Kernels/attention.cu: split-K decode (+ reduce) and prefill, both on
-/// tensor cores.
+/// Launchers of Kernels/attention.cu (attention_e4m3.cu for an 8-bit cache): split-K
+/// decode (+ reduce) and prefill, both on tensor cores.
 enum AttentionKernels {
-    static let family = "attention"
+    /// The family and entry-point type part ("bf16", "bf16_e4m3") for a query and cache type.
+    static func kernels(query: DType, cache: DType) throws -> (family: String, types: String) {
+        let act = try KernelNaming.suffix(query, op: "attention", allowed: KernelNaming.activationTypes)
+        let cacheType = try KernelNaming.cacheSuffix(cache, activations: query, op: "attention")
+        return (cacheType.isEmpty ? "attention" : "attention\(cacheType)", act + cacheType)
+    }
     /// Head sizes both paths are instantiated for.
     static let headDims: Set<Int> = [16, 32, 64, 80, 96, 112, 128, 256]
     /// Query heads of one decode block: the 16 rows of one mma tile.
@@ -108,6 +113,7 @@ enum AttentionKernels {
 
     static func decode(on backend: CUDABackend, query: Tensor, keyCache: Tensor, valueCache: Tensor, metadata: AttentionMetadata,
                        shape s: Shape, out: Tensor) throws {
+        let (family, types) = try kernels(query: query.dtype, cache: keyCache.dtype)
         let act = try KernelNaming.suffix(query.dtype, op: "attention", allowed: KernelNaming.activationTypes)
         let plan = decodePlan(s, multiprocessors: backend.device.info.multiprocessorCount,
                               sharedMemoryPerBlock: backend.device.info.sharedMemoryPerBlockOptin)
@@ -122,7 +128,7 @@ enum AttentionKernels {
         var arguments = try common(query, keyCache, valueCache, metadata, s)
         arguments += [try .int(plan.partition, "partition"), try .int(plan.headChunk, "head chunk"), .tensor(out),
                       .address(acc?.address ?? 0), .address(ml?.address ?? 0)]
-        try backend.launch(family: family, kernel: "decode_\(act)_d\(s.headDim)\(plan.warps == decodeWarps ? "" : "_w2")",
+        try backend.launch(family: family, kernel: "decode_\(types)_d\(s.headDim)\(plan.warps == decodeWarps ? "" : "_w2")",
                            grid: (s.tokens, s.kvHeads * plan.chunks, plan.splits), block: (32 * plan.warps, 1, 1),
                            sharedMemoryBytes: plan.sharedBytes, arguments: arguments)
         if let acc, let ml {
@@ -137,16 +143,18 @@ enum AttentionKernels {
     /// Key/value rows per prefill tile for a head size.
     static func prefillKeysPerTile(headDim: Int) -> Int { headDim == 256 ? 32 : 64 }
 
-    /// Q, K and V tiles, then 16 ints of block state (attention.cu's PREFILL_SCALARS).
-    static func prefillSharedBytes(headDim: Int, elementBytes: Int) -> Int {
-        (prefillRows + 2 * prefillKeysPerTile(headDim: headDim)) * headDim * elementBytes + 16 * 4
+    /// Q, K and V tiles of 2-byte elements, with an e4m3 cache the K and V tiles as
+    /// loaded (a byte an element), then 16 ints of block state (PREFILL_SCALARS).
+    static func prefillSharedBytes(headDim: Int, e4m3Cache: Bool) -> Int {
+        let keys = prefillKeysPerTile(headDim: headDim)
+        return (prefillRows + 2 * keys) * headDim * 2 + (e4m3Cache ? 2 * keys * headDim : 0) + 16 * 4
     }
 
     /// Sequences `firstSequence...` (whose tokens start at `firstSequence` when every
     /// earlier one brings one token).
     static func prefill(on backend: CUDABackend, query: Tensor, keyCache: Tensor, valueCache: Tensor, metadata: AttentionMetadata,
                         shape s: Shape, firstSequence: Int, out: Tensor) throws {
-        let act = try KernelNaming.suffix(query.dtype, op: "attention", allowed: KernelNaming.activationTypes)
+        let (family, types) = try kernels(query: query.dtype, cache: keyCache.dtype)
         let group = s.queryHeads / s.kvHeads
         // Each sequence's packed rows (tokens x group) split into 64-row tiles; the sum of
         // their counts is at most this bound, and blocks past the last tile return at once.
@@ -156,8 +164,9 @@ enum AttentionKernels {
         }
         var arguments = try common(query, keyCache, valueCache, metadata, s)
         arguments += [try .int(firstSequence, "first sequence"), .tensor(out)]
-        try backend.launch(family: family, kernel: "prefill_\(act)_d\(s.headDim)", grid: (tiles, s.kvHeads, 1),
+        try backend.launch(family: family, kernel: "prefill_\(types)_d\(s.headDim)", grid: (tiles, s.kvHeads, 1),
                            block: (prefillThreads, 1, 1),
-                           sharedMemoryBytes: prefillSharedBytes(headDim: s.headDim, elementBytes: 2), arguments: arguments)
+                           sharedMemoryBytes: prefillSharedBytes(headDim: s.headDim, e4m3Cache: keyCache.dtype == .f8_e4m3),
+                           arguments: arguments)
     }
 }

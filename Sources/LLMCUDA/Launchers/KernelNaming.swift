@@ -15,6 +15,14 @@ enum KernelNaming {
         }
     }
 
+    /// "" for a KV cache of the activation type, "_e4m3" for an 8-bit float one: the
+    /// part of a cache-reading or cache-writing entry point's name after the activation type.
+    static func cacheSuffix(_ cache: DType, activations: DType, op: String) throws -> String {
+        if cache == activations { return "" }
+        guard cache == .f8_e4m3 else { throw RuntimeError.unsupportedDType(op: op, dtype: cache) }
+        return "_e4m3"
+    }
+
     /// Activation types the kernels are instantiated for.
     static let activationTypes: Set<DType> = [.bf16, .f16]
     /// Types a norm weight or an embedding table may have.

@@ -10,15 +10,17 @@ public final class SequenceProbe {
     let blockTable: [Int32]
 
     /// Loads `path` (checkpoint, or random weights when `randomSeed` is given with a
-    /// config folder) onto `backend`, with room for `contextTokens`.
-    public init(path: String, backend: any Backend, contextTokens: Int = 256, maxChunk: Int = 256, blockSize: Int = 16) throws {
+    /// config folder) onto `backend`, with room for `contextTokens`; the cache holds
+    /// `cacheType` (default: the widest type the backend reads).
+    public init(path: String, backend: any Backend, contextTokens: Int = 256, maxChunk: Int = 256, blockSize: Int = 16,
+                cacheType: DType? = nil) throws {
         let checkpoint = try ModelCheckpoint.open(path: path)
         let loader = WeightLoader(source: checkpoint.weights, backend: backend, expectedCount: 1, progress: nil)
         model = try ModelRegistry.build(configJSON: checkpoint.configJSON, weights: loader, limits: ForwardLimits(maxTokens: maxChunk, maxLogitRows: 1))
         self.backend = backend
         let blocks = (contextTokens + blockSize - 1) / blockSize
         // A probe measures logit error, so it keeps the widest cache the backend reads.
-        let dtype = backend.kvCacheDTypes.contains(.f32) ? DType.f32 : backend.kvCacheDTypes[0]
+        let dtype = cacheType ?? (backend.kvCacheDTypes.contains(.f32) ? DType.f32 : backend.kvCacheDTypes[0])
         cache = try PagedKVCache(backend: backend, layers: model.spec.layers, numBlocks: blocks, blockSize: blockSize,
                                  kvHeads: model.spec.kvHeads, headDim: model.spec.headDim, dtype: dtype)
         builder = try ForwardBatchBuilder(backend: backend, maxTokens: maxChunk, maxSequences: 1, maxBlocksPerSequence: blocks, blockSize: blockSize)

@@ -16,6 +16,8 @@ struct AttentionScenario {
     var softcap: Float? = nil
     /// Rotate q/k with `ropeAndWriteKV` instead of plain `writeKV`.
     var fusedRope = false
+    /// The cache's element type; nil: the activation type.
+    var cacheType: DType? = nil
 }
 
 extension SelfTestRunner {
@@ -54,6 +56,17 @@ extension SelfTestRunner {
             AttentionScenario(name: "prefill d256 gqa2 block 32", headDim: 256, queryHeads: 4, kvHeads: 2, blockSize: 32, sequences: [(40, 100), (0, 3)]),
             AttentionScenario(name: "prefill d32 fused rope", headDim: 32, queryHeads: 4, kvHeads: 1, sequences: [(5, 20), (0, 9)], fusedRope: true),
         ]
+        // The same shapes over an e4m3 cache: the stores' rounding and both read paths.
+        if harness.candidate.kvCacheDTypes.contains(.f8_e4m3) {
+            let e4m3Shapes = ["decode d128 gqa4", "decode d64 window", "decode d256", "decode d80", "prefill d128 gqa4 N=1,7,64,300 +history",
+                              "prefill d64 window", "prefill d256", "prefill d80", "mixed d128", "mixed d256"]
+            scenarios += scenarios.filter { s in !s.fusedRope && e4m3Shapes.contains { s.name.hasPrefix($0) } }.map { s in
+                var s = s
+                s.name = "e4m3 cache " + s.name
+                s.cacheType = .f8_e4m3
+                return s
+            }
+        }
         if quick {
             scenarios = scenarios.map { s in
                 var s = s
@@ -92,11 +105,17 @@ extension SelfTestRunner {
         let n = positions.count
         let cacheShape = [totalBlocks, s.blockSize, s.kvHeads, d]
         let cacheCount = cacheShape.reduce(1, *)
-        let keyCache = try h.pair(h.values(cacheCount), shape: cacheShape)
-        let valueCache = try h.pair(h.values(cacheCount), shape: cacheShape)
+        let cacheType = s.cacheType ?? h.activationType
+        let stored = { (values: [Float]) in values.map { ElementConversion.rounded($0, to: cacheType) } }
+        let keyCache = try h.pair(stored(h.values(cacheCount)), shape: cacheShape, candidateType: cacheType)
+        let valueCache = try h.pair(stored(h.values(cacheCount)), shape: cacheShape, candidateType: cacheType)
         let q = try h.pair(h.values(n * qDim), shape: [n, qDim])
-        let k = try h.pair(h.values(n * kvDim), shape: [n, kvDim])
-        let v = try h.pair(h.values(n * kvDim), shape: [n, kvDim])
+        // The reference stores the new keys and values as the candidate's cache keeps them.
+        func newRows() throws -> (ref: Tensor, cand: Tensor) {
+            let values = h.values(n * kvDim)
+            return (try h.reference.tensor(stored(values), shape: [n, kvDim]), try h.pair(values, shape: [n, kvDim]).cand)
+        }
+        let k = try newRows(), v = try newRows()
         let pos = try h.pair(positions, shape: [n])
         let slotMapping = try h.pair(slots, shape: [n])
         let starts = try h.pair(queryStart, shape: [s.sequences.count + 1])
