@@ -37,8 +37,10 @@ struct BenchThroughputCommand: ParsableCommand {
 
     func run() throws {
         guard numRequests > 0, inputLen > 0, outputLen > 0 else { throw ValidationError("--num-requests, --input-len and --output-len must be positive") }
+        // The dataset is read before the model loads, so a bad file fails at once.
+        let fromDataset = try datasetRequests()
         let llm = try modelOptions.load()
-        let requests = try makeRequests(llm)
+        let requests = fromDataset ?? randomRequests(vocabSize: llm.model.spec.vocabSize)
         // A short warm-up, so one-time costs (kernel builds, first allocations) are not counted.
         _ = try llm.generate([GenerationRequest(prompt: .tokens([1, 2, 3, 4]), params: SamplingParams(temperature: 0, maxTokens: 4, ignoreEOS: true))])
         let before = llm.metrics()
@@ -67,18 +69,24 @@ struct BenchThroughputCommand: ParsableCommand {
         var output_len: Int?
     }
 
-    func makeRequests(_ llm: LLM) throws -> [GenerationRequest] {
-        // The invariance check compares top-5 logprobs where outputs part.
-        func params(_ tokens: Int) -> SamplingParams {
-            SamplingParams(temperature: 0, maxTokens: tokens, ignoreEOS: true, logprobs: checkBatchInvariance ? 5 : nil)
+    /// Greedy, ignoring end-of-sequence; the invariance check compares top-5 logprobs
+    /// where outputs part.
+    func params(_ tokens: Int) -> SamplingParams {
+        SamplingParams(temperature: 0, maxTokens: tokens, ignoreEOS: true, logprobs: checkBatchInvariance ? 5 : nil)
+    }
+
+    /// `--num-requests` prompts of `--input-len` seeded random ids.
+    func randomRequests(vocabSize: Int) -> [GenerationRequest] {
+        var rng = SplitMix64(state: seed)
+        let vocab = UInt64(vocabSize)
+        return (0..<numRequests).map { _ in
+            GenerationRequest(prompt: .tokens((0..<inputLen).map { _ in Int(rng.next() % vocab) }), params: params(outputLen))
         }
-        guard let dataset else {
-            var rng = SplitMix64(state: seed)
-            let vocab = UInt64(llm.model.spec.vocabSize)
-            return (0..<numRequests).map { _ in
-                GenerationRequest(prompt: .tokens((0..<inputLen).map { _ in Int(rng.next() % vocab) }), params: params(outputLen))
-            }
-        }
+    }
+
+    /// The first `--num-requests` lines of `--dataset`, or nil without one.
+    func datasetRequests() throws -> [GenerationRequest]? {
+        guard let dataset else { return nil }
         let text: String
         do { text = try String(contentsOfFile: dataset, encoding: .utf8) } catch {
             throw ValidationError("--dataset \(dataset): cannot be read as UTF-8 text (\((error as NSError).localizedDescription))")
@@ -93,7 +101,11 @@ struct BenchThroughputCommand: ParsableCommand {
             if let ids = entry.prompt_token_ids { prompt = .tokens(ids) } else if let text = entry.prompt { prompt = .text(text) } else {
                 throw ValidationError("\(dataset) line \(number + 1): needs \"prompt\" or \"prompt_token_ids\"")
             }
-            requests.append(GenerationRequest(prompt: prompt, params: params(entry.output_len ?? outputLen)))
+            let outputTokens = entry.output_len ?? outputLen
+            guard outputTokens > 0 else {
+                throw ValidationError("\(dataset) line \(number + 1): output_len must be positive, got \(outputTokens)")
+            }
+            requests.append(GenerationRequest(prompt: prompt, params: params(outputTokens)))
             if requests.count == numRequests { break }
         }
         guard !requests.isEmpty else { throw ValidationError("\(dataset) holds no requests") }

@@ -19,7 +19,7 @@ struct ChatCommand: ParsableCommand {
     func run() throws {
         let llm = try modelOptions.load()
         let variables = try parseVariables()
-        let params = try sampling.params()
+        let params = try sampling.params(vocabSize: llm.model.spec.vocabSize)
         let interactive = isatty(STDIN_FILENO) == 1
         var history = [ChatMessage]()
         func reset() {

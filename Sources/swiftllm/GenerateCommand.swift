@@ -13,7 +13,7 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let llm = try modelOptions.load()
-        let params = try sampling.params()
+        let params = try sampling.params(vocabSize: llm.model.spec.vocabSize)
         let result = try llm.generate(GenerationRequest(prompt: .text(prompt), params: params)) { output in
             Terminal.write(output.textDelta)
             if sampling.logprobs != nil {

@@ -92,14 +92,29 @@ struct ModelOptions: ParsableArguments {
     /// Loads the model, showing progress on a terminal; `prefixCaching` overrides the flag
     /// (a benchmark repeating one prompt must compute it every time); `reserveKVCache` makes
     /// the whole KV cache resident at start (the server).
+    /// Engine options checked as the flags are parsed, before any model loads.
+    func validate() throws {
+        do {
+            try llmOptions().engine.validate()
+        } catch {
+            throw CLIFlagNames.restated(error)
+        }
+    }
+
     func load(threads override: Int? = nil, prefixCaching: Bool? = nil, reserveKVCache: Bool = false) throws -> LLM {
         var options = try llmOptions(threads: override)
         if let prefixCaching { options.engine.prefixCaching = prefixCaching }
         options.engine.reserveKVCache = reserveKVCache
         let terminal = isatty(STDERR_FILENO) == 1
         let start = Date()
-        let llm = try LLM(model: model, options: options) { progress in
-            if terminal { Terminal.status("Loading weights \(progress.loaded)/\(progress.total)") }
+        let llm: LLM
+        do {
+            llm = try LLM(model: model, options: options) { progress in
+                if terminal { Terminal.status("Loading weights \(progress.loaded)/\(progress.total)") }
+            }
+        } catch {
+            // Options checked against the model and device (cache type, context length).
+            throw CLIFlagNames.restated(error)
         }
         if terminal { Terminal.status("") }
         Terminal.note("Device: \(llm.deviceChoice)")

@@ -17,7 +17,24 @@ struct SamplingOptions: ParsableArguments {
     @Flag(name: .long, help: "Keep generating past end-of-sequence tokens.") var ignoreEOS = false
     @Option(name: .long, help: "Show the top N logprobs of each token.") var logprobs: Int?
 
-    func params() throws -> SamplingParams {
+    /// Checked as the flags are parsed, before any model loads (token ids against the
+    /// vocabulary once it is known: `params(vocabSize:)`).
+    func validate() throws {
+        _ = try params(vocabSize: Int.max)
+    }
+
+    /// The parameters, checked for a model with `vocabSize` tokens.
+    func params(vocabSize: Int) throws -> SamplingParams {
+        let p = params()
+        do {
+            try p.validate(vocabSize: vocabSize)
+        } catch {
+            throw CLIFlagNames.restated(error)
+        }
+        return p
+    }
+
+    private func params() -> SamplingParams {
         var p = SamplingParams()
         p.maxTokens = maxTokens
         p.temperature = temperature

@@ -86,14 +86,37 @@ struct CLITests {
         (["tokenize", "--model", "MODEL"], "TEXT or --file"),
         (["bench", "--model", "MODEL", "--device", "cpu", "--thread-counts", "1,x"], "got '1,x'"),
         (["bench", "throughput", "--model", "MODEL", "--device", "cpu", "--dataset", "/no/such.jsonl"], "--dataset /no/such.jsonl"),
+        // The dataset is read before the model: its error comes first.
+        (["bench", "throughput", "--model", "/no/such/model.gguf", "--dataset", "/no/such.jsonl"], "--dataset /no/such.jsonl"),
         (["generate", "--model", "MODEL", "--prompt", "x", "--kv-cache-dtype", "fp4"], "auto, f32, f16, bf16 or fp8, got 'fp4'"),
         // fp8 is a GPU cache type: on the CPU the engine names the field and what it takes.
-        (["generate", "--model", "MODEL", "--prompt", "x", "--device", "cpu", "--kv-cache-dtype", "fp8"], "f8_e4m3"),
+        (["generate", "--model", "MODEL", "--prompt", "x", "--device", "cpu", "--kv-cache-dtype", "fp8"],
+         "--kv-cache-dtype: expected one of f16, f32 on cpu, found f8_e4m3"),
+        // Errors name the flag, not the library's field.
+        (["generate", "--model", "MODEL", "--prompt", "x", "--max-tokens", "0"], "--max-tokens must be in [1, inf), got 0"),
+        (["serve", "--model", "MODEL", "--max-num-seqs", "0"], "--max-num-seqs: expected a positive count, found 0"),
+        (["generate", "--model", "MODEL", "--prompt", "x", "--device", "cpu", "--stop-token-id", "99999999"],
+         "--stop-token-id 99999999 is outside the vocabulary [0, 49152)"),
     ])
     func badInput(arguments: [String], message: String) throws {
         let result = try run(arguments.map { $0 == "MODEL" ? Fixtures.smolLM2 : $0 })
         #expect(result.status != 0)
         #expect(result.status < 128, "killed by a signal: \(result.status)")
         #expect(result.stderr.lowercased().contains(message.lowercased()), "\(result.stderr)")
+    }
+
+    @Test("--dataset: every line becomes a request; one asking for no output tokens names its file and line")
+    func datasetOutputLength() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("swiftllm-dataset-\(UUID().uuidString).jsonl")
+        try "{\"prompt\": \"hi\"}\n{\"prompt\": \"there\", \"output_len\": 0}\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try run(["bench", "throughput", "--model", Fixtures.smolLM2, "--device", "cpu", "--dataset", file.path])
+        #expect(result.status != 0 && result.status < 128)
+        #expect(result.stderr.contains("\(file.path) line 2: output_len must be positive, got 0"), "\(result.stderr)")
+        // Valid lines: a text prompt with its own output length and an id prompt with the default.
+        try "{\"prompt\": \"hi\", \"output_len\": 3}\n\n{\"prompt_token_ids\": [1, 2, 3]}\n".write(to: file, atomically: true, encoding: .utf8)
+        let valid = try run(["bench", "throughput", "--model", Fixtures.smolLM2, "--device", "cpu", "--dataset", file.path, "--output-len", "4"])
+        #expect(valid.status == 0, "\(valid.stderr)")
+        #expect(valid.stdout.contains("requests                         | 2"), "\(valid.stdout)")
     }
 }
