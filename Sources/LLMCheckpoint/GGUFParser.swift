@@ -70,7 +70,20 @@ struct GGUFParser {
         if overflow { throw malformed("data section offset", "a representable offset", "overflow") }
         header.dataOffset = padded / header.alignment * header.alignment
         for info in header.tensors { try checkDataRange(info, dataOffset: header.dataOffset) }
+        try checkNoOverlap(header.tensors)
         return header
+    }
+
+    /// Tensors sharing bytes would read each other's data (writers lay them end to end;
+    /// a tensor of an unknown type has no known size and is not checked).
+    private func checkNoOverlap(_ tensors: [GGUFTensorInfo]) throws {
+        let sized = tensors.compactMap { info in info.byteCount.map { (info, $0) } }.filter { $0.1 > 0 }
+            .sorted { ($0.0.offset, $0.0.name) < ($1.0.offset, $1.0.name) }
+        for (previous, next) in zip(sized, sized.dropFirst()) where next.0.offset < previous.0.offset + previous.1 {
+            throw malformed("data offset of tensor '\(next.0.name)'",
+                            "an offset at or after \(previous.0.offset + previous.1), where tensor '\(previous.0.name)' ends",
+                            "\(next.0.offset)")
+        }
     }
 
     // MARK: - Header fields

@@ -53,6 +53,18 @@ public final class SafetensorsFile: Sendable {
             infos.append(try Self.validate(name: name, entry: entry, dataSize: dataSize, file: file, dataOffset: dataOffset))
         }
         infos.sort { ($0.dataOffsets.lowerBound, $0.name) < ($1.dataOffsets.lowerBound, $1.name) }
+        // Tensors sharing bytes would read each other's data (the format lays them end to
+        // end; empty ones hold no bytes).
+        var previous: SafetensorsTensorInfo?
+        for info in infos where !info.dataOffsets.isEmpty {
+            if let previous, info.dataOffsets.lowerBound < previous.dataOffsets.upperBound {
+                throw CheckpointError.malformed(
+                    file: file.path, field: "data_offsets of tensor '\(info.name)'",
+                    expected: "a range after tensor '\(previous.name)', which ends at \(previous.dataOffsets.upperBound)",
+                    found: "[\(info.dataOffsets.lowerBound), \(info.dataOffsets.upperBound)]")
+            }
+            previous = info
+        }
         self.metadata = metadata
         tensors = infos
         var index: [String: Int] = [:]

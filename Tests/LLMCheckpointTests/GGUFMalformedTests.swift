@@ -129,6 +129,23 @@ import Testing
         #expect(field == "general.alignment")
     }
 
+    @Test func overlappingTensors() throws {
+        // Two 64-byte f32 tensors, the second starting inside the first.
+        var b = GGUFBuilder(tensorCount: 2, keyValueCount: 0)
+        b.tensorInfo("a", dims: [16], type: 0, offset: 0)
+        b.tensorInfo("b", dims: [16], type: 0, offset: 32)
+        b.pad(to: 32)
+        b.bytes += [UInt8](repeating: 0, count: 96)
+        #expect(parseError(b) == .malformed(file: "built.gguf", field: "data offset of tensor 'b'",
+                                            expected: "an offset at or after 64, where tensor 'a' ends", found: "32"))
+        var adjacent = GGUFBuilder(tensorCount: 2, keyValueCount: 0)
+        adjacent.tensorInfo("a", dims: [16], type: 0, offset: 64)
+        adjacent.tensorInfo("b", dims: [16], type: 0, offset: 0)
+        adjacent.pad(to: 32)
+        adjacent.bytes += [UInt8](repeating: 0, count: 128)
+        #expect(try adjacent.parse().tensors.count == 2)
+    }
+
     @Test func misalignedTensorOffset() {
         var b = GGUFBuilder(tensorCount: 1, keyValueCount: 0)
         b.tensorInfo("x", dims: [2], type: 0, offset: 4)

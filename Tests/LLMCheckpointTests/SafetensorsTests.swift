@@ -148,6 +148,17 @@ import Testing
         #expect(shapeField == "shape of tensor 'w'")
     }
 
+    @Test func overlappingTensors() throws {
+        let header = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
+        #expect(parseError(safetensorsBytes(header: header, data: [UInt8](repeating: 0, count: 12))) ==
+            .malformed(file: "built.safetensors", field: "data_offsets of tensor 'b'",
+                       expected: "a range after tensor 'a', which ends at 8", found: "[4, 12]"))
+        // End to end, with an empty tensor between, is fine.
+        let adjacent = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"e":{"dtype":"F32","shape":[0],"data_offsets":[8,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#
+        let file = try SafetensorsFile(file: MappedFile(copying: safetensorsBytes(header: adjacent, data: [UInt8](repeating: 0, count: 12)), path: "built.safetensors"))
+        #expect(file.tensors.map(\.name) == ["a", "b", "e"])
+    }
+
     @Test func offsetsPastEndOfFile() {
         let header = #"{"w":{"dtype":"BF16","shape":[4],"data_offsets":[0,8]}}"#
         guard case let .truncated(_, field, _, needed, _) = parseError(safetensorsBytes(header: header, data: [0, 0])) else {
