@@ -13,7 +13,11 @@ struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            return try apiError(for: error, request: request, context: context).response(from: request, context: context)
+            var response = try apiError(for: error, request: request, context: context).response(from: request, context: context)
+            // After a body that does not parse, the stream's next request cannot be found:
+            // the connection ends with this reply, and the reply says so.
+            if error is HTTPParserError { response.headers[.connection] = "close" }
+            return response
         }
     }
 

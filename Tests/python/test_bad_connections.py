@@ -22,6 +22,7 @@ def test_malformed_chunked_body_is_a_client_error(server):
             "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
     reply = raw_request(server.port, head.encode() + b"ZZZ\r\n{}\r\n0\r\n\r\n")
     assert reply.startswith("HTTP/1.1 400"), reply
+    assert "\r\nconnection: close\r\n" in reply.lower(), reply
     # The server still answers.
     assert raw_request(server.port, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").startswith("HTTP/1.1 200")
 
