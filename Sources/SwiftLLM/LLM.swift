@@ -47,7 +47,14 @@ public final class LLM: @unchecked Sendable {
         // One logit row per running sequence at most.
         let limits = ForwardLimits(maxTokens: engineOptions.maxBatchTokens,
                                    maxLogitRows: min(engineOptions.maxSequences, engineOptions.maxBatchTokens))
-        model = try ModelRegistry.build(configJSON: configJSON, weights: loader, limits: limits)
+        do {
+            model = try ModelRegistry.build(configJSON: configJSON, weights: loader, limits: limits)
+        } catch let ModelError.invalidConfig(field, expected, found) {
+            // A GGUF's config was converted from its metadata: name the file and its key.
+            guard let gguf = checkpoint?.gguf else { throw ModelError.invalidConfig(field: field, expected: expected, found: found) }
+            throw CheckpointError.malformed(file: gguf.path, field: gguf.metadataKey(forConfigField: field) ?? "\(field) (converted from its metadata)",
+                                            expected: expected, found: found)
+        }
         var eos = generationConfig?.eosTokenIDs ?? []
         eos.append(contentsOf: tokenizer.eosTokenIDs.sorted())
         let engine = try InferenceEngine(model: model, tokenizer: tokenizer, eosTokenIDs: Array(Set(eos)).sorted(), options: engineOptions)

@@ -63,3 +63,27 @@ struct ConfigBoundsTests {
         #expect(throws: ModelError.self) { try ModelRegistry.architecture(of: Data("[1, 2]".utf8)) }
     }
 }
+
+@Suite("Config bounds in a GGUF file")
+struct GGUFConfigBoundsTests {
+    @Test("An absurd size in a GGUF's metadata names the file and its key, not the converted config's field")
+    func ggufKey() throws {
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.smolLM2)))
+        // The key's string, then its type (u32 = 4) and value: the layer count becomes 2^32 - 1.
+        let key = Array("llama.block_count".utf8)
+        let at = try #require((0...(bytes.count - key.count)).first { bytes[$0..<($0 + key.count)].elementsEqual(key) })
+        let value = at + key.count + 4
+        #expect(bytes[(at + key.count)..<value].elementsEqual([4, 0, 0, 0]))
+        bytes.replaceSubrange(value..<(value + 4), with: [0xFF, 0xFF, 0xFF, 0xFF])
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("swiftllm-layers-\(UUID().uuidString).gguf")
+        try Data(bytes).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        do {
+            _ = try LLM(model: file.path, options: LLMOptions(device: .cpu, cpu: .init(threads: 1), engine: EngineOptions(kvCacheBytes: 1 << 20)))
+            Issue.record("a layer count of 2^32 - 1 was accepted")
+        } catch let CheckpointError.malformed(path, field, expected, found) {
+            #expect(path == file.path && field == "llama.block_count")
+            #expect(expected == "an integer in 1...1024" && found == "4294967295")
+        }
+    }
+}
