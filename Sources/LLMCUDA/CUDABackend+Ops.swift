@@ -21,9 +21,10 @@ extension CUDABackend {
         for t in tensors where t.dtype != first.dtype { throw RuntimeError.unsupportedDType(op: op, dtype: t.dtype) }
     }
 
-    /// A KV cache pair holds the activation type or e4m3 (``CUDABackend/kvCacheDTypes``), both alike.
+    /// A KV cache pair holds a type the kernels read beside these activations (the
+    /// activation type or e4m3, ``KernelNaming/cacheSuffix(_:activations:op:)``), both alike.
     private func expectCache(_ keyCache: Tensor, _ valueCache: Tensor, activations: DType, _ op: String) throws {
-        guard keyCache.dtype == activations || keyCache.dtype == .f8_e4m3 else { throw RuntimeError.unsupportedDType(op: op, dtype: keyCache.dtype) }
+        _ = try KernelNaming.cacheSuffix(keyCache.dtype, activations: activations, op: op)
         guard valueCache.dtype == keyCache.dtype else { throw RuntimeError.unsupportedDType(op: op, dtype: valueCache.dtype) }
     }
 

@@ -49,9 +49,9 @@ public final class LLM: @unchecked Sendable {
                                    maxLogitRows: min(engineOptions.maxSequences, engineOptions.maxBatchTokens))
         do {
             model = try ModelRegistry.build(configJSON: configJSON, weights: loader, limits: limits)
-        } catch let ModelError.invalidConfig(field, expected, found) {
+        } catch let ModelError.invalidConfig(field, expected, found) where checkpoint?.gguf != nil {
             // A GGUF's config was converted from its metadata: name the file and its key.
-            guard let gguf = checkpoint?.gguf else { throw ModelError.invalidConfig(field: field, expected: expected, found: found) }
+            let gguf = checkpoint!.gguf!
             throw CheckpointError.malformed(file: gguf.path, field: gguf.metadataKey(forConfigField: field) ?? "\(field) (converted from its metadata)",
                                             expected: expected, found: found)
         }

@@ -89,9 +89,6 @@ struct ModelOptions: ParsableArguments {
         return LLMOptions(device: device, gpu: gpu, cpu: cpu, engine: engine, loadFormat: format, tokenizerPath: tokenizer)
     }
 
-    /// Loads the model, showing progress on a terminal; `prefixCaching` overrides the flag
-    /// (a benchmark repeating one prompt must compute it every time); `reserveKVCache` makes
-    /// the whole KV cache resident at start (the server).
     /// Engine options checked as the flags are parsed, before any model loads.
     func validate() throws {
         do {
@@ -101,6 +98,9 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
+    /// Loads the model, showing progress on a terminal; `prefixCaching` overrides the flag
+    /// (a benchmark repeating one prompt must compute it every time); `reserveKVCache` makes
+    /// the whole KV cache resident at start (the server).
     func load(threads override: Int? = nil, prefixCaching: Bool? = nil, reserveKVCache: Bool = false) throws -> LLM {
         var options = try llmOptions(threads: override)
         if let prefixCaching { options.engine.prefixCaching = prefixCaching }

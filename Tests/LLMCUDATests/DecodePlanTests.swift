@@ -78,8 +78,8 @@ struct DecodePlanTests {
 struct E4M3AttentionLaunchTests {
     @Test("An e4m3 cache selects its own family and entry points; other mixed types are refused")
     func naming() throws {
-        #expect(try AttentionKernels.kernels(query: .bf16, cache: .bf16) == ("attention", "bf16"))
-        #expect(try AttentionKernels.kernels(query: .f16, cache: .f8_e4m3) == ("attention_e4m3", "f16_e4m3"))
+        #expect(try AttentionKernels.kernels(query: .bf16, cache: .bf16) == ("attention", "bf16", "bf16"))
+        #expect(try AttentionKernels.kernels(query: .f16, cache: .f8_e4m3) == ("attention_e4m3", "f16", "f16_e4m3"))
         #expect(throws: RuntimeError.self) { try AttentionKernels.kernels(query: .bf16, cache: .f16) }
         #expect(throws: RuntimeError.self) { try AttentionKernels.kernels(query: .f32, cache: .f8_e4m3) }
     }

@@ -3,11 +3,12 @@ import LLMRuntime
 /// Launchers of Kernels/attention.cu (attention_e4m3.cu for an 8-bit cache): split-K
 /// decode (+ reduce) and prefill, both on tensor cores.
 enum AttentionKernels {
-    /// The family and entry-point type part ("bf16", "bf16_e4m3") for a query and cache type.
-    static func kernels(query: DType, cache: DType) throws -> (family: String, types: String) {
+    /// The family, the activation part of entry-point names ("bf16", for the reduce) and
+    /// the type part of the cache-reading ones ("bf16", "bf16_e4m3") for a query and cache type.
+    static func kernels(query: DType, cache: DType) throws -> (family: String, act: String, types: String) {
         let act = try KernelNaming.suffix(query, op: "attention", allowed: KernelNaming.activationTypes)
         let cacheType = try KernelNaming.cacheSuffix(cache, activations: query, op: "attention")
-        return (cacheType.isEmpty ? "attention" : "attention\(cacheType)", act + cacheType)
+        return ("attention\(cacheType)", act, act + cacheType)
     }
     /// Head sizes both paths are instantiated for.
     static let headDims: Set<Int> = [16, 32, 64, 80, 96, 112, 128, 256]
@@ -113,8 +114,7 @@ enum AttentionKernels {
 
     static func decode(on backend: CUDABackend, query: Tensor, keyCache: Tensor, valueCache: Tensor, metadata: AttentionMetadata,
                        shape s: Shape, out: Tensor) throws {
-        let (family, types) = try kernels(query: query.dtype, cache: keyCache.dtype)
-        let act = try KernelNaming.suffix(query.dtype, op: "attention", allowed: KernelNaming.activationTypes)
+        let (family, act, types) = try kernels(query: query.dtype, cache: keyCache.dtype)
         let plan = decodePlan(s, multiprocessors: backend.device.info.multiprocessorCount,
                               sharedMemoryPerBlock: backend.device.info.sharedMemoryPerBlockOptin)
         guard plan.splits <= 65535 else {
@@ -154,7 +154,7 @@ enum AttentionKernels {
     /// earlier one brings one token).
     static func prefill(on backend: CUDABackend, query: Tensor, keyCache: Tensor, valueCache: Tensor, metadata: AttentionMetadata,
                         shape s: Shape, firstSequence: Int, out: Tensor) throws {
-        let (family, types) = try kernels(query: query.dtype, cache: keyCache.dtype)
+        let (family, _, types) = try kernels(query: query.dtype, cache: keyCache.dtype)
         let group = s.queryHeads / s.kvHeads
         // Each sequence's packed rows (tokens x group) split into 64-row tiles; the sum of
         // their counts is at most this bound, and blocks past the last tile return at once.
